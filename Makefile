@@ -1,0 +1,30 @@
+# One task runner for people and CI.
+VENV ?= .venv
+PY := $(VENV)/bin/python
+
+.PHONY: setup run test lint typecheck check bench clean
+
+setup:            ## venv, torch CPU, llama-cpp-python (CPU flags), project, bundled models
+	scripts/setup.sh
+
+NEEDS ?= 社外に出せない社内文書を要約したい。RTX 4090が1枚ある
+run: setup        ## the main job (until the UI lands: the recommender CLI)
+	$(VENV)/bin/advisor recommend "$(NEEDS)"
+
+lint:
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+typecheck:
+	$(VENV)/bin/mypy
+
+check: lint typecheck
+	$(PY) -m pytest -q
+
+test: setup check ## set up, then lint, type-check and run every test
+
+bench:
+	$(PY) bench/run_all.py
+
+clean:
+	rm -rf data/chroma .pytest_cache .mypy_cache .ruff_cache

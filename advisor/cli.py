@@ -1,0 +1,351 @@
+"""Command line: `advisor recommend|models|show|...`. Only parses, calls services and prints."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import click
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from advisor.catalog import ModelCard, UseCase
+from advisor.errors import AdvisorError, InputError
+from advisor.needs import Needs, detect_lang
+from advisor.recommend import Result
+from advisor.services import Advisor
+from advisor.settings import load_settings
+
+app = typer.Typer(
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    no_args_is_help=True,
+    help="Choose the LLM that fits your need (日本語 / English).",
+)
+out = Console(soft_wrap=True)
+err = Console(stderr=True)
+
+_state: dict[str, Any] = {}
+
+
+@app.callback()
+def _root(
+    settings_file: Annotated[
+        Path | None,
+        typer.Option("--settings", help="YAML settings file", envvar="ADVISOR_SETTINGS_FILE"),
+    ] = None,
+) -> None:
+    _state["settings_file"] = settings_file
+
+
+def _advisor() -> Advisor:
+    if "advisor" not in _state:
+        _state["advisor"] = Advisor(load_settings(_state.get("settings_file")))
+    adv: Advisor = _state["advisor"]
+    return adv
+
+
+def _emit_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+
+
+def _t(lang: str, ja: str, en: str) -> str:
+    return ja if lang == "ja" else en
+
+
+# --- recommend ---------------------------------------------------------------------------------
+
+
+@app.command()
+def recommend(
+    needs_text: Annotated[
+        str, typer.Argument(metavar="NEEDS", help="your need, in Japanese or English")
+    ],
+    as_json: Annotated[bool, typer.Option("--json", help="machine-readable output")] = False,
+    top: Annotated[int, typer.Option(min=1, max=50, help="how many models")] = 5,
+    lang: Annotated[str | None, typer.Option(help="output language: ja or en")] = None,
+    use_case: Annotated[
+        list[UseCase] | None, typer.Option("--use-case", help="use case (repeatable)")
+    ] = None,
+    local: Annotated[bool, typer.Option("--local", help="must run locally")] = False,
+    api: Annotated[bool, typer.Option("--api", help="use a hosted API")] = False,
+    gpu_gb: Annotated[
+        float | None, typer.Option(min=0.5, max=4096, help="GPU memory in GB")
+    ] = None,
+    cpu_only: Annotated[bool, typer.Option("--cpu-only", help="no GPU")] = False,
+    ram_gb: Annotated[
+        float | None, typer.Option(min=0.5, max=8192, help="RAM in GB (CPU only)")
+    ] = None,
+    budget: Annotated[str | None, typer.Option(help="low, medium or high")] = None,
+    priority: Annotated[str | None, typer.Option(help="accuracy, balanced, cost or speed")] = None,
+    finetune: Annotated[
+        bool | None, typer.Option("--finetune/--no-finetune", help="fine-tuning / LoRA")
+    ] = None,
+    japanese: Annotated[
+        bool | None, typer.Option("--japanese/--no-japanese", help="needs Japanese")
+    ] = None,
+    commercial: Annotated[bool | None, typer.Option("--commercial/--non-commercial")] = None,
+    context: Annotated[
+        int | None, typer.Option(min=1, max=10_000_000, help="tokens of context needed")
+    ] = None,
+) -> None:
+    """Rank models for a need: `advisor recommend "社外に出せない文書の要約、RTX 4090"`."""
+    if local and api:
+        raise InputError("--local and --api contradict each other: choose one")
+    if cpu_only and gpu_gb is not None:
+        raise InputError("--cpu-only and --gpu-gb contradict each other: choose one")
+    if lang not in (None, "ja", "en"):
+        raise InputError(f"--lang must be 'ja' or 'en', not {lang!r}")
+    if budget not in (None, "low", "medium", "high"):
+        raise InputError(f"--budget must be low, medium or high, not {budget!r}")
+    if priority not in (None, "accuracy", "balanced", "cost", "speed"):
+        raise InputError(f"--priority must be accuracy, balanced, cost or speed, not {priority!r}")
+    adv = _advisor()
+    needs_text = _read_arg(needs_text)
+    overrides: dict[str, Any] = {
+        "use_cases": use_case or None,
+        "deployment": "local" if local else "api" if api else None,
+        "gpu_gb": gpu_gb,
+        "cpu_only": True if cpu_only else None,
+        "gpu_kind": "cpu" if cpu_only else None,
+        "ram_gb": ram_gb,
+        "budget": budget,
+        "priority": priority,
+        "finetune": finetune,
+        "japanese": japanese,
+        "commercial": commercial,
+        "context_tokens": context,
+        "lang": lang,
+    }
+    needs = adv.needs(needs_text, **overrides)
+    result = adv.recommend(needs, top)
+    if as_json:
+        _emit_json(result.to_contract())
+    else:
+        _print_result(result)
+
+
+def _read_arg(text: str) -> str:
+    """`-` reads the text from stdin (for long texts: argv is limited to 128 KiB)."""
+    if text != "-":
+        return text
+    raw = sys.stdin.buffer.read(4_000_001)
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise InputError("input is not valid UTF-8 text") from None
+
+
+def _needs_line(n: Needs) -> str:
+    parts = []
+    if n.use_cases:
+        parts.append("use=" + ",".join(u.value for u in n.use_cases))
+    for key in ("deployment", "priority", "budget", "japanese", "finetune", "commercial"):
+        value = getattr(n, key)
+        if value is not None:
+            parts.append(f"{key}={value}")
+    if n.privacy:
+        parts.append("privacy")
+    if n.gpu_gb:
+        parts.append(f"gpu={n.gpu_name or ''} {n.gpu_gb:g}GB")
+    if n.cpu_only:
+        parts.append(f"cpu-only ram={n.ram_gb or '?'}GB")
+    if n.context_tokens:
+        parts.append(f"context={n.context_tokens:,}")
+    return " ".join(parts) or "-"
+
+
+def _print_result(result: Result) -> None:
+    n = result.needs
+    lang = n.lang
+    out.print(f"[bold]{_t(lang, 'ニーズ', 'Needs')}:[/] {_needs_line(n)}")
+    for a in n.assumptions:
+        out.print(f"  [dim]{_t(lang, '仮定', 'assumed')}: {a}[/]")
+    table = Table(title=_t(lang, "おすすめ", "Recommendations"), show_lines=True)
+    for col in (
+        "#",
+        _t(lang, "モデル", "Model"),
+        _t(lang, "スコア", "Score"),
+        _t(lang, "メモリ(Q4)/料金", "Memory (Q4) / price"),
+        _t(lang, "理由", "Why"),
+    ):
+        table.add_column(col)
+    for r in result.recommendations:
+        facts = []
+        if r.memory_gb:
+            facts.append(
+                f"Q4 {r.memory_gb['q4']:.1f} GB" + (f" ({r.fit.upper()} fits)" if r.fit else "")
+            )
+        if r.price_per_mtok:
+            facts.append(f"${r.price_per_mtok['input']:g}/${r.price_per_mtok['output']:g} per 1M")
+        reasons = "\n".join(f"{k}: {c.reason} [{c.cite}]" for k, c in r.criteria.items())
+        table.add_row(
+            str(r.rank),
+            f"{r.name}\n[dim]{r.model_id}[/]",
+            f"{r.score:.1f}",
+            "\n".join(facts) or "-",
+            reasons,
+        )
+    out.print(table)
+    if result.excluded:
+        out.print(f"[bold]{_t(lang, '除外', 'Excluded')}:[/]")
+        for e in result.excluded:
+            out.print(f"  - {e.model_id}: {e.reason}")
+    if n.unknown:
+        out.print(f"[dim]{_t(lang, '未指定の基準', 'Not stated')}: {', '.join(n.unknown)}[/]")
+
+
+# --- models / show -----------------------------------------------------------------------------
+
+
+@app.command()
+def models(
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+    open_weights: Annotated[
+        bool | None, typer.Option("--open/--closed", help="open weights only / closed only")
+    ] = None,
+    japanese: Annotated[
+        str | None, typer.Option(help="minimum Japanese level: strong, good, basic")
+    ] = None,
+    use_case: Annotated[UseCase | None, typer.Option("--use-case")] = None,
+    deployment: Annotated[str | None, typer.Option(help="api, local or both")] = None,
+) -> None:
+    """List the catalog's model cards, optionally filtered."""
+    levels = {"strong": 3, "good": 2, "basic": 1, "none": 0}
+    if japanese is not None and japanese not in levels:
+        raise InputError(f"--japanese must be one of strong, good, basic, none; not {japanese!r}")
+    if deployment not in (None, "api", "local", "both"):
+        raise InputError(f"--deployment must be api, local or both; not {deployment!r}")
+    cards = [
+        c
+        for c in _advisor().catalog
+        if (open_weights is None or c.open_weights == open_weights)
+        and (japanese is None or c.japanese.level >= levels[japanese])
+        and (use_case is None or use_case in c.use_cases)
+        and (deployment is None or c.deployment == deployment)
+    ]
+    if as_json:
+        _emit_json({"models": [c.model_dump(mode="json") for c in cards]})
+        return
+    table = Table(title=f"{len(cards)} models")
+    for col in (
+        "id",
+        "name",
+        "vendor",
+        "params",
+        "open",
+        "ja",
+        "context",
+        "price in/out",
+        "deploy",
+    ):
+        table.add_column(col)
+    for c in cards:
+        price = (
+            f"${c.price_per_mtok.input:g}/${c.price_per_mtok.output:g}" if c.price_per_mtok else "-"
+        )
+        table.add_row(
+            c.id,
+            c.name,
+            c.vendor,
+            f"{c.params_b:g}B" if c.params_b else "?",
+            "yes" if c.open_weights else "no",
+            c.japanese.value,
+            f"{c.context_window:,}" if c.context_window else "?",
+            price,
+            c.deployment,
+        )
+    out.print(table)
+
+
+@app.command()
+def show(
+    model_id: Annotated[str, typer.Argument(help="model id, e.g. mistral-7b")],
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+    lang: Annotated[str, typer.Option(help="ja or en")] = "",
+) -> None:
+    """Show one model card with its sources."""
+    card = _advisor().card(model_id.strip().lower())
+    if as_json:
+        _emit_json(card.model_dump(mode="json"))
+        return
+    _print_card(card, lang or detect_lang(os.environ.get("LANG", "")))
+
+
+def _print_card(c: ModelCard, lang: str) -> None:
+    lang = "ja" if lang.startswith("ja") else "en"
+    out.print(f"[bold]{c.name}[/] ({c.id}) — {c.vendor}")
+    rows = [
+        ("aliases", ", ".join(c.aliases) or "-"),
+        ("released", str(c.release_date or "?")),
+        (
+            "params",
+            (f"{c.params_b:g}B" if c.params_b else "undisclosed")
+            + (f" ({c.active_params_b:g}B active)" if c.active_params_b else ""),
+        ),
+        ("open weights", str(c.open_weights)),
+        ("licence", f"{c.license} (commercial: {c.commercial_use})"),
+        ("context", f"{c.context_window:,}" if c.context_window else "?"),
+        ("Japanese", c.japanese.value),
+        ("use cases", ", ".join(u.value for u in c.use_cases)),
+        ("fine-tuning", ", ".join(c.finetune)),
+        ("deployment", c.deployment),
+        (
+            "price /1M",
+            f"${c.price_per_mtok.input:g} in, ${c.price_per_mtok.output:g} out"
+            if c.price_per_mtok
+            else "-",
+        ),
+        ("successor", c.successor or "-"),
+        ("strengths", c.strengths.get(lang)),
+        ("cautions", c.cautions.get(lang)),
+        ("as of", str(c.as_of)),
+    ]
+    for k, v in rows:
+        out.print(f"  [bold]{k}:[/] {v}")
+    out.print("  [bold]sources:[/]")
+    for s in c.sources:
+        out.print(f"    {s}")
+
+
+def _fail(message: str, code: int) -> None:
+    """One line on stderr, never wrapped, then exit."""
+    sys.stderr.write(" ".join(message.split()) + "\n")
+    sys.exit(code)
+
+
+def main() -> None:
+    """Console entry point: AdvisorError -> one line on stderr and its exit code; no tracebacks."""
+    try:
+        app(standalone_mode=False)
+    except AdvisorError as exc:
+        _fail(f"error: {exc}", exc.exit_code)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except typer.Abort:
+        _fail("aborted", 1)
+    except _click_exceptions() as exc:  # usage errors: one line, exit 2
+        if type(exc).__name__ == "NoArgsIsHelpError":  # help was printed
+            sys.exit(0)
+        _fail(f"error: {exc.format_message()}", 2)  # type: ignore[attr-defined]
+    except KeyboardInterrupt:
+        sys.exit(130)
+    except Exception as exc:
+        if os.environ.get("ADVISOR_DEBUG"):
+            raise
+        _fail(f"internal error: {type(exc).__name__}: {exc}", 1)
+
+
+def _click_exceptions() -> tuple[type[Exception], ...]:
+    """Usage errors of Typer (which vendors click) and of click itself."""
+    from typer import _click
+
+    return (_click.exceptions.ClickException, click.ClickException)
+
+
+if __name__ == "__main__":
+    main()

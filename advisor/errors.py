@@ -1,0 +1,23 @@
+"""Errors the CLI and UI turn into one-line messages."""
+
+
+class AdvisorError(Exception):
+    """Base class: the message is shown to the user as one line."""
+
+    exit_code = 1
+
+
+class InputError(AdvisorError):
+    """The user's input cannot be used (exit code 2)."""
+
+    exit_code = 2
+
+
+class DataError(AdvisorError):
+    """A knowledge file or settings file is malformed or missing (exit code 2)."""
+
+    exit_code = 2
+
+
+class BackendError(AdvisorError):
+    """An LLM or embedding backend failed; callers fall back to the extractive answer."""

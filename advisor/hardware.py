@@ -1,0 +1,198 @@
+"""Memory needed to run a model locally, GPU names -> memory, and a fit verdict (criterion ③)."""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+Quant = Literal["fp16", "q8", "q4"]
+QUANTS: tuple[Quant, ...] = ("fp16", "q8", "q4")
+
+#: bits per weight of common GGUF formats: F16, Q8_0 (8.5) and Q4_K_M (about 4.85)
+BITS_PER_WEIGHT: dict[Quant, float] = {"fp16": 16.0, "q8": 8.5, "q4": 4.85}
+#: runtime overhead: compute buffers and the runtime itself
+OVERHEAD_GB = 0.5
+OVERHEAD_FRACTION = 0.05
+DEFAULT_CONTEXT = 4096
+#: KV-cache size per token of a GQA model of about 8B params at FP16 (Llama 3 8B:
+#: 32 layers x 8 KV heads x 128 dims x 2 (K,V) x 2 bytes = 128 KiB); scaled by sqrt(size)
+KV_KIB_PER_TOKEN_8B = 128.0
+#: part of memory usable for a model: unified memory (Apple) and system RAM keep room for the OS
+USABLE_UNIFIED = 0.75
+USABLE_RAM = 0.8
+
+
+def weights_gb(params_b: float, quant: Quant) -> float:
+    """Weights only, in GB (1e9 bytes)."""
+    return params_b * BITS_PER_WEIGHT[quant] / 8
+
+
+def kv_cache_gb(params_b: float, context: int) -> float:
+    """Estimated FP16 KV cache for `context` tokens (an estimate: layer shapes are not in the cards)."""
+    kib = KV_KIB_PER_TOKEN_8B * math.sqrt(max(params_b, 0.1) / 8)
+    return kib * 1024 * context / 1e9
+
+
+def memory_gb(
+    params_b: float,
+    quant: Quant,
+    context: int = DEFAULT_CONTEXT,
+    active_params_b: float | None = None,
+) -> float:
+    """Total memory to run at `quant`: weights (MoE: all experts) + KV cache + runtime overhead.
+
+    The KV cache scales with the model's width, which for MoE follows the active size.
+    """
+    w = weights_gb(params_b, quant)
+    kv = kv_cache_gb(active_params_b or params_b, context)
+    return round(w + kv + OVERHEAD_GB + OVERHEAD_FRACTION * w, 2)
+
+
+def memory_table(
+    params_b: float | None, context: int = DEFAULT_CONTEXT, active_params_b: float | None = None
+) -> dict[str, float] | None:
+    if params_b is None:
+        return None
+    return {q: memory_gb(params_b, q, context, active_params_b) for q in QUANTS}
+
+
+@dataclass(frozen=True)
+class Hardware:
+    """What the user can run a model on."""
+
+    name: str
+    memory_gb: float
+    kind: Literal["gpu", "unified", "cpu"]
+
+    @property
+    def usable_gb(self) -> float:
+        factor = {"gpu": 1.0, "unified": USABLE_UNIFIED, "cpu": USABLE_RAM}[self.kind]
+        return round(self.memory_gb * factor, 2)
+
+
+# Memory of common accelerators (vendor spec sheets). Apple entries are the base
+# configuration of each chip; "M2 Max 64GB" overrides it.
+GPU_MEMORY_GB: dict[str, float] = {
+    "rtx 3050": 8,
+    "rtx 3060": 12,
+    "rtx 3060 ti": 8,
+    "rtx 3070": 8,
+    "rtx 3070 ti": 8,
+    "rtx 3080": 10,
+    "rtx 3080 ti": 12,
+    "rtx 3090": 24,
+    "rtx 3090 ti": 24,
+    "rtx 4060": 8,
+    "rtx 4060 ti": 8,
+    "rtx 4070": 12,
+    "rtx 4070 super": 12,
+    "rtx 4070 ti": 12,
+    "rtx 4070 ti super": 16,
+    "rtx 4080": 16,
+    "rtx 4080 super": 16,
+    "rtx 4090": 24,
+    "rtx 5060": 8,
+    "rtx 5060 ti": 16,
+    "rtx 5070": 12,
+    "rtx 5070 ti": 16,
+    "rtx 5080": 16,
+    "rtx 5090": 32,
+    "rtx a6000": 48,
+    "rtx 6000 ada": 48,
+    "a100": 80,
+    "a100 40gb": 40,
+    "a100 80gb": 80,
+    "h100": 80,
+    "h200": 141,
+    "b200": 180,
+    "l4": 24,
+    "l40s": 48,
+    "t4": 16,
+    "v100": 16,
+    "v100 32gb": 32,
+    "a10": 24,
+    "a10g": 24,
+    "mi300x": 192,
+    "m1": 8,
+    "m1 pro": 16,
+    "m1 max": 32,
+    "m1 ultra": 64,
+    "m2": 8,
+    "m2 pro": 16,
+    "m2 max": 32,
+    "m2 ultra": 64,
+    "m3": 8,
+    "m3 pro": 18,
+    "m3 max": 36,
+    "m3 ultra": 96,
+    "m4": 16,
+    "m4 pro": 24,
+    "m4 max": 36,
+}
+_GPU_KEYS = sorted(GPU_MEMORY_GB, key=len, reverse=True)
+_SIZE_RE = re.compile(r"(\d+(?:\.\d+)?)\s*(?:gb|gib|ギガ)", re.I)
+
+
+def _norm(text: str) -> str:
+    text = text.lower().replace("geforce", " ").replace("nvidia", " ").replace("apple", " ")
+    text = re.sub(r"[\s\-_]+", " ", text)
+    text = re.sub(r"(?<=rtx)(?=\d)", " ", text)
+    text = re.sub(r"(?<=\bm)(?=\d)", "", text)
+    return f" {text.strip()} "
+
+
+def lookup_gpu(text: str) -> Hardware | None:
+    """Find a known accelerator in free text ("RTX 4090", "M2 Max 64GB", "A100 40GB")."""
+    norm = _norm(text)
+    for key in _GPU_KEYS:
+        pattern = rf"(?<![a-z0-9]){re.escape(key)}(?![a-z0-9])"
+        m = re.search(pattern, norm)
+        if not m:
+            continue
+        if key in ("a100", "v100", "h100"):  # "A100 40GB" is a separate key; keep the longest
+            pass
+        kind: Literal["gpu", "unified"] = (
+            "unified" if key.startswith("m") and key[1].isdigit() else "gpu"
+        )
+        mem = GPU_MEMORY_GB[key]
+        if kind == "unified":
+            size = _SIZE_RE.search(norm[m.end() : m.end() + 12])
+            if size:
+                mem = float(size.group(1))
+        label = key.upper() if kind == "gpu" else key.title()
+        return Hardware(name=label, memory_gb=mem, kind=kind)
+    return None
+
+
+@dataclass(frozen=True)
+class Fit:
+    """Which quantisation fits, with how much headroom (GB), for one model on one machine."""
+
+    best: Quant | None
+    needed_gb: dict[Quant, float]
+    usable_gb: float
+
+    @property
+    def fits(self) -> bool:
+        return self.best is not None
+
+    @property
+    def headroom_gb(self) -> float | None:
+        if self.best is None:
+            return None
+        return round(self.usable_gb - self.needed_gb[self.best], 2)
+
+
+def fit(
+    params_b: float,
+    hw: Hardware,
+    context: int = DEFAULT_CONTEXT,
+    active_params_b: float | None = None,
+) -> Fit:
+    """The highest-precision quantisation that fits the usable memory."""
+    needed = {q: memory_gb(params_b, q, context, active_params_b) for q in QUANTS}
+    usable = hw.usable_gb
+    best = next((q for q in QUANTS if needed[q] <= usable), None)
+    return Fit(best=best, needed_gb=needed, usable_gb=usable)

@@ -1,0 +1,509 @@
+"""Deterministic recommender: hard filters, then a weighted score per criterion of the guide.
+
+Every criterion score carries a reason (in the user's language) and the guide section it rests on.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+from pydantic import BaseModel
+
+from advisor.catalog import Catalog, ModelCard, UseCase
+from advisor.guide import CRITERION_SECTIONS
+from advisor.hardware import DEFAULT_CONTEXT, Hardware, fit, memory_table
+from advisor.needs import Needs
+
+CURRENT_YEAR = 2026
+_CODE_SPECIALIST = re.compile(r"cod|starcoder")
+_GENERAL_USES = {UseCase.chat, UseCase.text_generation}
+#: at most this many models of one family in a shortlist, so it offers real alternatives
+MAX_PER_FAMILY = 2
+
+
+class CriterionScore(BaseModel):
+    score: float
+    reason: str
+    cite: str
+
+
+class Recommendation(BaseModel):
+    model_id: str
+    name: str
+    aliases: list[str]
+    score: float
+    rank: int
+    criteria: dict[str, CriterionScore]
+    open_weights: bool
+    params_b: float | None
+    context_window: int | None
+    license: str
+    commercial_use: str
+    japanese: str
+    languages: list[str]
+    use_cases: list[str]
+    memory_gb: dict[str, float] | None
+    price_per_mtok: dict[str, float] | None
+    sources: list[str]
+    fit: str | None = None
+    successor: str | None = None
+
+
+class Excluded(BaseModel):
+    model_id: str
+    reason: str
+
+
+class Result(BaseModel):
+    needs: Needs
+    recommendations: list[Recommendation]
+    excluded: list[Excluded]
+
+    def to_contract(self) -> dict[str, object]:
+        """The `advisor recommend --json` contract of DESIGN.md."""
+        return {
+            "needs": self.needs.model_dump(mode="json"),
+            "recommendations": [r.model_dump(mode="json") for r in self.recommendations],
+            "excluded": [e.model_dump(mode="json") for e in self.excluded],
+        }
+
+
+def _t(lang: str, ja: str, en: str) -> str:
+    return ja if lang == "ja" else en
+
+
+def is_code_specialist(card: ModelCard) -> bool:
+    return UseCase.code in card.use_cases and bool(_CODE_SPECIALIST.search(card.id))
+
+
+def is_specialist(card: ModelCard) -> bool:
+    """Made for one job (translation, summarisation), not a general chat model."""
+    return not (set(card.use_cases) & _GENERAL_USES) and UseCase.code not in card.use_cases
+
+
+def is_translation_specialist(card: ModelCard) -> bool:
+    return is_specialist(card) and UseCase.translation in card.use_cases
+
+
+@dataclass
+class _Ctx:
+    needs: Needs
+    catalog: Catalog
+    hw: Hardware | None
+    context: int
+
+    @property
+    def lang(self) -> str:
+        return self.needs.lang
+
+
+def _hardware(needs: Needs) -> Hardware | None:
+    mem = needs.memory_gb
+    if mem is None:
+        return None
+    kind = needs.gpu_kind or ("cpu" if needs.cpu_only else "gpu")
+    return Hardware(name=needs.gpu_name or f"{mem:g} GB", memory_gb=mem, kind=kind)
+
+
+# --- hard filters ------------------------------------------------------------------------------
+
+
+def _exclusion(card: ModelCard, c: _Ctx) -> str | None:
+    n, lang = c.needs, c.lang
+    named = card.id in n.models
+    if card.deprecated and not card.open_weights and not named:
+        succ = f" → {card.successor}" if card.successor else ""
+        return _t(lang, f"提供終了・非推奨{succ}", f"deprecated or retired{succ}")
+    if n.wants_local and not card.runs_locally:
+        why = (
+            _t(lang, "データを社外に出せない", "data must stay in-house")
+            if n.privacy
+            else _t(lang, "ローカル実行が必要", "local deployment required")
+        )
+        return _t(lang, f"API提供のみ(重み非公開)で、{why}", f"API only (closed weights); {why}")
+    if n.deployment == "api" and not card.via_api:
+        return _t(
+            lang,
+            "開発元のAPI提供がない(自前ホストが必要)",
+            "no first-party API (needs self-hosting)",
+        )
+    if n.open_weights and not card.open_weights:
+        return _t(lang, "重みが公開されていない", "weights are not open")
+    if n.commercial and card.commercial_use == "no":
+        return _t(
+            lang,
+            f"ライセンス({card.license})が商用利用を認めない",
+            f"licence ({card.license}) does not allow commercial use",
+        )
+    if n.japanese and card.japanese.level < 2:
+        return _t(
+            lang,
+            f"日本語対応が弱い({card.japanese.value})",
+            f"weak Japanese ({card.japanese.value})",
+        )
+    if n.finetune and card.finetune == ["none"]:
+        return _t(lang, "ファインチューニングできない", "cannot be fine-tuned")
+    if n.context_tokens and card.context_window and card.context_window < n.context_tokens:
+        return _t(
+            lang,
+            f"コンテキスト長 {card.context_window:,} が必要量 {n.context_tokens:,} に足りない",
+            f"context window {card.context_window:,} is below the {n.context_tokens:,} needed",
+        )
+    wanted = set(n.use_cases) - {UseCase.finetuning, UseCase.edge}
+    if is_specialist(card) and not wanted & set(card.use_cases):
+        uses = ", ".join(u.value for u in card.use_cases)
+        return _t(lang, f"{uses} 専用のモデル", f"a specialised model ({uses} only)")
+    if c.hw is not None and card.runs_locally and (n.wants_local or not card.via_api):
+        if card.params_b is None:
+            return _t(
+                lang,
+                "パラメータ数が非公開でメモリ量を見積もれない",
+                "parameter count unknown, memory cannot be estimated",
+            )
+        f = fit(card.params_b, c.hw, _context_for(card, c), card.active_params_b)
+        if not f.fits:
+            return _t(
+                lang,
+                f"Q4でも約{f.needed_gb['q4']:.0f}GB必要で {c.hw.name}(使用可能 {f.usable_gb:g}GB)に収まらない",
+                f"needs about {f.needed_gb['q4']:.0f} GB even at Q4; {c.hw.name} has {f.usable_gb:g} GB usable",
+            )
+    return None
+
+
+def _context_for(card: ModelCard, c: _Ctx) -> int:
+    return min(c.context, card.context_window or c.context)
+
+
+# --- per-criterion scores ----------------------------------------------------------------------
+
+
+def _use_case(card: ModelCard, c: _Ctx) -> tuple[float, str]:
+    lang = c.lang
+    uses = [u for u in c.needs.use_cases if u is not UseCase.finetuning]
+    if not uses:
+        s = 0.2 if is_specialist(card) else 0.6
+        return s, _t(
+            lang, "用途の指定なし: 汎用性で評価", "no use stated: scored as a general model"
+        )
+    scores, notes = [], []
+    for u in uses:
+        if u is UseCase.code:
+            if is_code_specialist(card):
+                s, why = 1.0, _t(lang, "コード特化モデル", "code-specialised model")
+            elif UseCase.code in card.use_cases:
+                s, why = (
+                    0.75,
+                    _t(lang, "コードにも対応する汎用モデル", "general model that also codes"),
+                )
+            else:
+                s, why = 0.15, _t(lang, "コード向けではない", "not made for code")
+        elif u is UseCase.translation:
+            if is_translation_specialist(card):
+                s = 1.0
+                why = _t(
+                    lang, "翻訳特化の多言語モデル", "translation-specialised multilingual model"
+                )
+            elif UseCase.translation in card.use_cases:
+                s, why = (
+                    0.6,
+                    _t(lang, "翻訳もこなす汎用モデル", "general model that also translates"),
+                )
+            else:
+                s, why = 0.25, _t(lang, "翻訳向けではない", "not made for translation")
+        elif u is UseCase.edge:
+            p = card.params_b
+            if not card.runs_locally or p is None:
+                s, why = 0.0, _t(lang, "端末上では動かせない", "cannot run on a device")
+            else:
+                s = 1.0 if p <= 4 else 0.7 if p <= 9 else 0.2
+                why = _t(
+                    lang,
+                    f"{p:g}Bで端末向き" if p <= 9 else f"{p:g}Bは端末には大きい",
+                    f"{p:g}B suits devices" if p <= 9 else f"{p:g}B is large for a device",
+                )
+        else:
+            label = u.value.replace("_", " ")
+            if u in card.use_cases:
+                s, why = 0.9, _t(lang, f"{label} に向く", f"suited to {label}")
+            elif is_specialist(card):
+                s, why = 0.0, _t(lang, f"{label} 向けではない", f"not made for {label}")
+            else:
+                s, why = (
+                    0.5,
+                    _t(lang, f"{label} にも使える汎用モデル", f"general model usable for {label}"),
+                )
+        scores.append(s)
+        notes.append(why)
+    return sum(scores) / len(scores), "; ".join(dict.fromkeys(notes))
+
+
+def _accuracy(card: ModelCard, c: _Ctx) -> tuple[float, str]:
+    lang = c.lang
+    year = card.release_date.year if card.release_date else 2022
+    recency = min(max((year - 2022) / (CURRENT_YEAR - 2022), 0.0), 1.0)
+    if card.params_b:  # within a tier, larger models know more
+        size = min(max(math.log10(card.params_b) / math.log10(400), 0.0), 1.0)
+    else:
+        size = (0.3, 0.5, 0.8, 1.0)[card.tier.level]
+    s = 0.6 * card.tier.level / 3 + 0.2 * recency + 0.2 * size
+    tier = {
+        "frontier": ("最上位クラス", "frontier class"),
+        "high": ("高精度クラス", "high-accuracy class"),
+        "mid": ("中規模クラス", "mid-size class"),
+        "light": ("軽量クラス", "light class"),
+    }[card.tier.value]
+    why = _t(lang, tier[0], tier[1])
+    if card.release_date:
+        why += _t(lang, f"({card.release_date.year}年)", f" ({card.release_date.year})")
+    if card.successor:
+        s -= 0.1
+        why += _t(lang, f"。後継 {card.successor} あり", f"; superseded by {card.successor}")
+    return max(s, 0.0), why
+
+
+def _price_score(card: ModelCard) -> float | None:
+    p = card.price_per_mtok
+    if p is None:
+        return None
+    blended = (3 * p.input + p.output) / 4
+    if blended <= 0:
+        return 1.0
+    return min(max(1 - math.log10(blended / 0.1) / 2, 0.0), 1.0)
+
+
+def _compute_cost(card: ModelCard, c: _Ctx) -> tuple[float, str]:
+    n, lang = c.needs, c.lang
+    local_path = card.runs_locally and (n.wants_local or not card.via_api or n.deployment is None)
+    if n.deployment == "api" and card.via_api:
+        local_path = False
+    if local_path and card.params_b is not None:
+        ctx = _context_for(card, c)
+        if c.hw is not None:
+            f = fit(card.params_b, c.hw, ctx, card.active_params_b)
+            if f.best is None or f.headroom_gb is None:
+                return 0.0, _t(
+                    lang,
+                    f"{c.hw.name}に収まらない(Q4で約{f.needed_gb['q4']:.0f}GB)",
+                    f"does not fit {c.hw.name} (about {f.needed_gb['q4']:.0f} GB at Q4)",
+                )
+            q, need, room = f.best.upper(), f.needed_gb[f.best], f.headroom_gb
+            s = {"fp16": 1.0, "q8": 0.95, "q4": 0.85}[f.best]
+            if c.hw.kind == "cpu":  # on a CPU, speed falls with the bytes read per token
+                q4 = f.needed_gb["q4"]
+                s *= 1.0 if q4 <= 5 else 0.8 if q4 <= 9 else 0.6
+            return s, _t(
+                lang,
+                f"{c.hw.name}に{q}で収まる(必要 {need:.1f}GB、余裕 {room:.1f}GB)",
+                f"fits {c.hw.name} at {q} (needs {need:.1f} GB, {room:.1f} GB headroom)",
+            )
+        mem = memory_table(card.params_b, ctx, card.active_params_b) or {}
+        q4 = mem.get("q4", 999.0)
+        s = (
+            1.0
+            if q4 <= 8
+            else 0.8
+            if q4 <= 16
+            else 0.6
+            if q4 <= 24
+            else 0.4
+            if q4 <= 48
+            else 0.2
+            if q4 <= 100
+            else 0.05
+        )
+        return s, _t(lang, f"Q4で約{q4:.1f}GBのメモリが必要", f"needs about {q4:.1f} GB at Q4")
+    ps = _price_score(card)
+    if ps is not None and card.price_per_mtok is not None:
+        p = card.price_per_mtok
+        return ps, _t(
+            lang,
+            f"API料金 入力${p.input:g}/出力${p.output:g}(100万トークンあたり)",
+            f"API price ${p.input:g} in / ${p.output:g} out per 1M tokens",
+        )
+    if card.via_api:
+        return 0.4, _t(lang, "API料金の情報なし", "no API price on record")
+    return 0.3, _t(
+        lang, "パラメータ数が不明でコストを見積もれない", "size unknown; cost cannot be estimated"
+    )
+
+
+def _customization(card: ModelCard, c: _Ctx) -> tuple[float, str]:
+    lang = c.lang
+    ft = set(card.finetune)
+    if ft & {"full", "lora"}:
+        return 1.0, _t(
+            lang, "重み公開でLoRA・ファインチューニング可能", "open weights: LoRA and fine-tuning"
+        )
+    if "api" in ft:
+        return 0.5, _t(
+            lang,
+            "開発元APIでのファインチューニングのみ",
+            "fine-tuning only through the vendor's API",
+        )
+    return 0.0, _t(lang, "カスタマイズ不可(ブラックボックス)", "not customisable (black box)")
+
+
+def _multilingual(card: ModelCard, c: _Ctx) -> tuple[float, str]:
+    n, lang = c.needs, c.lang
+    jp = {
+        "strong": ("日本語に強い", "strong Japanese"),
+        "good": ("日本語に対応", "good Japanese"),
+        "basic": ("日本語は基本レベル", "basic Japanese"),
+        "none": ("日本語非対応", "no Japanese"),
+    }
+    jp_reason = _t(lang, *jp[card.japanese.value])
+    if n.many_languages:
+        if is_translation_specialist(card):
+            return 1.0, _t(
+                lang, "多数の言語に対応する翻訳モデル", "translation model covering many languages"
+            )
+        broad = "many" in card.languages or len(card.languages) >= 20
+        s = 0.8 if broad else 0.3 + 0.15 * card.japanese.level
+        return s, _t(
+            lang,
+            "多言語対応" if broad else "対応言語が限られる",
+            "multilingual" if broad else "limited language coverage",
+        ) + f"; {jp_reason}"
+    return card.japanese.level / 3, jp_reason
+
+
+def _deployment(card: ModelCard, c: _Ctx) -> tuple[float, str]:
+    n, lang = c.needs, c.lang
+    kinds = {
+        "api": ("API提供のみ", "API only"),
+        "local": ("ローカル実行(自己ホスト)", "local (self-hosted)"),
+        "both": ("API・ローカル両対応", "API or local"),
+    }
+    why = _t(lang, *kinds[card.deployment])
+    if n.wants_local:
+        return (1.0 if card.runs_locally else 0.0), why
+    if n.deployment == "api":
+        return (1.0 if card.via_api else 0.0), why
+    return (1.0 if card.deployment == "both" else 0.8), why
+
+
+_SCORERS = {
+    "use_case": _use_case,
+    "accuracy": _accuracy,
+    "compute_cost": _compute_cost,
+    "customization": _customization,
+    "multilingual": _multilingual,
+    "deployment": _deployment,
+}
+
+
+def weights(needs: Needs) -> dict[str, float]:
+    """How much each criterion counts for these needs (the guide: accuracy vs cost, use vs customisation)."""
+    w = {
+        "use_case": 3.0,
+        "accuracy": 2.0,
+        "compute_cost": 1.5,
+        "customization": 0.25,
+        "multilingual": 0.25,
+        "deployment": 0.5,
+    }
+    if needs.finetune:
+        w["customization"] = 2.0
+    if needs.japanese or needs.many_languages:
+        w["multilingual"] = 2.5
+    elif needs.lang == "ja" and needs.japanese is None:
+        w["multilingual"] = 1.0
+    if needs.priority == "accuracy":
+        w["accuracy"], w["compute_cost"] = 4.0, 0.5
+    elif needs.priority == "cost":
+        w["compute_cost"], w["accuracy"] = 4.0, 1.0
+    elif needs.priority == "speed":
+        w["compute_cost"], w["accuracy"] = 3.0, 1.0
+    if UseCase.edge in needs.use_cases:
+        w["compute_cost"] = max(w["compute_cost"], 3.0)
+    return w
+
+
+def score_card(card: ModelCard, c: _Ctx) -> tuple[float, dict[str, CriterionScore]]:
+    w = weights(c.needs)
+    crit: dict[str, CriterionScore] = {}
+    total = 0.0
+    for key, fn in _SCORERS.items():
+        s, why = fn(card, c)
+        crit[key] = CriterionScore(score=round(s, 3), reason=why, cite=CRITERION_SECTIONS[key])
+        total += w[key] * s
+    return round(100 * total / sum(w.values()), 1), crit
+
+
+def _fit_label(card: ModelCard, c: _Ctx) -> str | None:
+    if c.hw is None or not card.runs_locally or card.params_b is None:
+        return None
+    f = fit(card.params_b, c.hw, _context_for(card, c), card.active_params_b)
+    return f.best
+
+
+def recommend(needs: Needs, catalog: Catalog, top: int = 5) -> Result:
+    """Rank the catalog for `needs`; deterministic for the same inputs."""
+    ctx = _Ctx(
+        needs=needs,
+        catalog=catalog,
+        hw=_hardware(needs),
+        context=needs.context_tokens or DEFAULT_CONTEXT,
+    )
+    kept: list[tuple[float, ModelCard, dict[str, CriterionScore]]] = []
+    dropped: list[tuple[float, ModelCard, str]] = []
+    for card in catalog:
+        score, crit = score_card(card, ctx)
+        reason = _exclusion(card, ctx)
+        if reason is None:
+            kept.append((score, card, crit))
+        else:
+            dropped.append((score, card, reason))
+    kept.sort(key=lambda x: (-x[0], -x[1].tier.level, x[1].id))
+    chosen: list[tuple[float, ModelCard, dict[str, CriterionScore]]] = []
+    per_family: dict[str, int] = {}
+    deferred = []
+    for item in kept:
+        fam = item[1].family
+        if per_family.get(fam, 0) >= MAX_PER_FAMILY and item[1].id not in needs.models:
+            deferred.append(item)
+            continue
+        per_family[fam] = per_family.get(fam, 0) + 1
+        chosen.append(item)
+    chosen.extend(deferred)
+    recs = [
+        _to_rec(card, score, crit, i + 1, ctx) for i, (score, card, crit) in enumerate(chosen[:top])
+    ]
+    dropped.sort(key=lambda x: (-x[0], x[1].id))
+    notable = [d for d in dropped if d[1].id in needs.models]
+    notable += [d for d in dropped[:5] if d[1].id not in needs.models]
+    # the guide's own examples, when excluded, are worth a "why not" too
+    notable += [d for d in dropped if d[1].guide_named and d not in notable][:3]
+    excluded = [Excluded(model_id=card.id, reason=reason) for _, card, reason in notable]
+    return Result(needs=needs, recommendations=recs, excluded=excluded)
+
+
+def _to_rec(
+    card: ModelCard, score: float, crit: dict[str, CriterionScore], rank: int, c: _Ctx
+) -> Recommendation:
+    ctx = _context_for(card, c)
+    return Recommendation(
+        model_id=card.id,
+        name=card.name,
+        aliases=list(card.aliases),
+        score=score,
+        rank=rank,
+        criteria=crit,
+        open_weights=card.open_weights,
+        params_b=card.params_b,
+        context_window=card.context_window,
+        license=card.license,
+        commercial_use=card.commercial_use,
+        japanese=card.japanese.value,
+        languages=list(card.languages),
+        use_cases=[u.value for u in card.use_cases],
+        memory_gb=memory_table(card.params_b, ctx, card.active_params_b)
+        if card.runs_locally
+        else None,
+        price_per_mtok=card.price_per_mtok.model_dump() if card.price_per_mtok else None,
+        sources=[str(s) for s in card.sources],
+        fit=_fit_label(card, c),
+        successor=card.successor,
+    )

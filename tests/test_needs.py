@@ -1,0 +1,136 @@
+"""Rule-based needs extraction on Japanese and English phrasings (no LLM)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from advisor.catalog import UseCase
+from advisor.errors import InputError
+from advisor.needs import clean_text, detect_lang, extract_needs
+
+C, T, S, CH, R, G, F, E = (
+    UseCase.code,
+    UseCase.translation,
+    UseCase.summarization,
+    UseCase.chat,
+    UseCase.rag,
+    UseCase.text_generation,
+    UseCase.finetuning,
+    UseCase.edge,
+)
+
+# (text, expected fields); "uses" means these use cases are among those found
+CASES: list[tuple[str, dict[str, Any]]] = [
+    # Japanese
+    (
+        "社外に出せない設計書を要約したい",
+        {"uses": [S], "deployment": "local", "privacy": True, "lang": "ja"},
+    ),
+    (
+        "VSCodeでコード補完に使いたい。RTX 4090がある",
+        {"uses": [C], "gpu_gb": 24, "deployment": "local"},
+    ),
+    ("できるだけ安くチャットボットを作りたい", {"uses": [CH], "priority": "cost", "budget": "low"}),
+    ("日本語の問い合わせ対応ボット、APIで", {"uses": [CH], "japanese": True, "deployment": "api"}),
+    ("100言語以上の翻訳をしたい", {"uses": [T], "many_languages": True}),
+    ("自社データでLoRAファインチューニングしたい", {"uses": [F], "finetune": True}),
+    ("精度重視、コストは問わない。契約書のレビュー", {"priority": "accuracy", "budget": "high"}),
+    ("スマホで動く軽量なモデル", {"uses": [E]}),
+    ("社内文書を検索して答えるRAGを作る", {"uses": [R]}),
+    ("ブログ記事の執筆を手伝ってほしい", {"uses": [G]}),
+    (
+        "GPUなしでCPUのみ、メモリ16GBのノートPCで動かしたい",
+        {"cpu_only": True, "ram_gb": 16, "deployment": "local"},
+    ),
+    ("RTX 3060 12GBで日本語チャット", {"gpu_gb": 12, "japanese": True, "uses": [CH]}),
+    ("患者の個人情報を扱うので外部に出せない", {"privacy": True, "deployment": "local"}),
+    ("商用サービスに組み込みたい", {"commercial": True}),
+    ("研究目的で使う", {"commercial": False}),
+    ("10万トークンの長文を要約したい", {"uses": [S], "context_tokens": 100_000}),
+    ("オープンソースのモデルでオンプレ運用", {"open_weights": True, "deployment": "local"}),
+    ("M2 Max 64GBのMacで動かしたい", {"gpu_gb": 64, "gpu_kind": "unified", "deployment": "local"}),
+    ("低遅延でリアルタイムに応答したい", {"priority": "speed"}),
+    ("英日翻訳を高速に", {"uses": [T], "japanese": True, "priority": "speed"}),
+    ("VRAM 8GBのGPUでPythonのコードを書かせたい", {"uses": [C], "gpu_gb": 8}),
+    ("ファインチューニングは不要です", {"finetune": False}),
+    # English
+    (
+        "Summarise confidential contracts; data cannot leave our servers",
+        {"uses": [S], "privacy": True, "deployment": "local", "lang": "en"},
+    ),
+    ("Code completion in my IDE on an RTX 4060", {"uses": [C], "gpu_gb": 8, "deployment": "local"}),
+    ("cheap high volume classification via API", {"priority": "cost", "deployment": "api"}),
+    ("Best possible accuracy regardless of cost", {"priority": "accuracy", "budget": "high"}),
+    ("translate between many low-resource languages", {"uses": [T], "many_languages": True}),
+    ("fine-tune with LoRA on our support tickets", {"uses": [F], "finetune": True}),
+    ("a customer support chatbot in Japanese", {"uses": [CH], "japanese": True}),
+    ("run it on a Raspberry Pi", {"uses": [E]}),
+    ("RAG over our knowledge base", {"uses": [R]}),
+    ("write marketing copy and blog posts", {"uses": [G]}),
+    ("CPU only laptop with 32 GB RAM", {"cpu_only": True, "ram_gb": 32, "deployment": "local"}),
+    ("an A100 40GB server, self-hosted", {"gpu_gb": 40, "deployment": "local"}),
+    ("long documents of 200k tokens", {"context_tokens": 200_000}),
+    ("for a commercial product", {"commercial": True}),
+    ("research only, non-commercial", {"commercial": False}),
+    ("open-weights model on H100", {"open_weights": True, "gpu_gb": 80}),
+    ("low latency real-time assistant", {"priority": "speed", "uses": [CH]}),
+    ("English only coding assistant", {"japanese": False, "uses": [C]}),
+    ("we have no GPU, use a hosted API", {"deployment": "api"}),
+    ("I have 12 GB VRAM", {"gpu_gb": 12}),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), CASES, ids=[c[0][:30] for c in CASES])
+def test_extract(text: str, expected: dict[str, Any]) -> None:
+    n = extract_needs(text)
+    for key, want in expected.items():
+        if key == "uses":
+            assert set(want) <= set(n.use_cases), (n.use_cases, want)
+        else:
+            assert getattr(n, key) == want, f"{key}: {getattr(n, key)!r} != {want!r}"
+
+
+def test_cases_cover_both_languages() -> None:
+    langs = [detect_lang(t) for t, _ in CASES]
+    assert langs.count("ja") >= 20 and langs.count("en") >= 20
+
+
+def test_unknown_lists_what_could_not_be_told() -> None:
+    n = extract_needs("コード補完に使いたい")
+    assert "use_case" not in n.unknown
+    assert {"deployment", "customization", "accuracy"} <= set(n.unknown)
+    full = extract_needs("Japanese chatbot, local on RTX 4090, best accuracy, LoRA fine-tuning")
+    assert full.unknown == []
+
+
+def test_assumptions_are_recorded() -> None:
+    n = extract_needs("機密データを扱う")
+    assert any("local" in a for a in n.assumptions)
+
+
+def test_follow_up_keeps_earlier_needs() -> None:
+    first = extract_needs("社外に出せない文書の要約、RTX 4090")
+    second = first.merged(extract_needs("もっと安いのは?"))
+    assert second.deployment == "local" and second.gpu_gb == 24 and second.priority == "cost"
+    assert UseCase.summarization in second.use_cases
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("", "input is empty"),
+        ("   \n\t ", "input is empty"),
+        ("a" * 200_000, "the limit is 20,000"),
+        ("hello\x00world", "control characters"),
+        ("bad \udcff bytes", "not valid UTF-8"),
+    ],
+)
+def test_bad_input(text: str, message: str) -> None:
+    with pytest.raises(InputError, match=message):
+        clean_text(text, 20_000)
+
+
+def test_clean_text_keeps_emoji_and_rtl() -> None:
+    assert clean_text("  チャット🤖 مرحبا  ", 100) == "チャット🤖 مرحبا"
