@@ -160,8 +160,8 @@ _PRIVACY = (
     r"must not leave|外部送信|クラウドに(?:出せ|上げ|送れ)ない"
 )
 _API = (
-    r"\bapi\b|クラウド|saas|ホステッド|hosted|cloud|managed|サーバ(?:ー)?不要|no gpu|gpuなし|"
-    r"gpuがない|gpu持って(?:い)?ない|インフラ(?:は)?(?:持た|不要)"
+    r"\bapi\b|クラウド|saas|ホステッド|hosted|cloud|managed|サーバ(?:ー)?不要|"
+    r"インフラ(?:は)?(?:持た|不要)"
 )
 
 _ACCURACY = (
@@ -258,11 +258,13 @@ def extract_needs(text: str, model_ids: Iterable[str] = (), lang: Lang | None = 
     )
     if privacy:
         found["privacy"] = True
-    if local or privacy:
+    if local and api and not privacy:
+        pass  # "API or local?" asks rather than decides
+    elif local or privacy:
         found["deployment"] = "local"
         if privacy and not local:
             assumptions.append("deployment: local, because the data must stay in-house")
-    elif api:
+    elif api and not local:
         found["deployment"] = "api"
 
     # ③ hardware and budget

@@ -472,9 +472,9 @@ def recommend(needs: Needs, catalog: Catalog, top: int = 5) -> Result:
         _to_rec(card, score, crit, i + 1, ctx) for i, (score, card, crit) in enumerate(chosen[:top])
     ]
     dropped.sort(key=lambda x: (-x[0], x[1].id))
+    # "why not X": models the user named, the best-scoring current ones, the guide's own examples
     notable = [d for d in dropped if d[1].id in needs.models]
-    notable += [d for d in dropped[:5] if d[1].id not in needs.models]
-    # the guide's own examples, when excluded, are worth a "why not" too
+    notable += [d for d in dropped if not d[1].deprecated and d not in notable][:4]
     notable += [d for d in dropped if d[1].guide_named and d not in notable][:3]
     excluded = [Excluded(model_id=card.id, reason=reason) for _, card, reason in notable]
     return Result(needs=needs, recommendations=recs, excluded=excluded)

@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from advisor.catalog import Catalog, ModelCard, load_catalog
 from advisor.guide import Guide, load_guide
 from advisor.needs import Needs, clean_text, extract_needs, unknown_criteria
 from advisor.recommend import Result, recommend
 from advisor.settings import Settings
+
+if TYPE_CHECKING:
+    from langchain_core.embeddings import Embeddings
+
+    from advisor.answer import AnswerChain
+    from advisor.index import Chunk, IndexReport, Store
+    from advisor.llm import LLM
+    from advisor.retrieve import Passage, Retriever
 
 
 class Advisor:
@@ -39,6 +48,74 @@ class Advisor:
 
     def card(self, model_id: str) -> ModelCard:
         return self.catalog.get(model_id)
+
+    # --- index and retrieval (heavy imports stay inside) ---
+
+    @cached_property
+    def embedder(self) -> Embeddings:
+        from advisor.embeddings import make_embedder
+
+        return make_embedder(self.settings.embedding, threads=self.settings.llm.llamacpp.n_threads)
+
+    @cached_property
+    def chunks(self) -> list[Chunk]:
+        from advisor.index import all_chunks
+
+        return all_chunks(self.guide, self.catalog)
+
+    @cached_property
+    def store(self) -> Store:
+        from advisor.index import Store
+
+        return Store(self.settings, self.embedder)
+
+    def build_index(
+        self, rebuild: bool = False, progress: Callable[[int, int], None] | None = None
+    ) -> IndexReport:
+        report = self.store.refresh(self.chunks, rebuild=rebuild, progress=progress)
+        self.notices.extend(report.notices)
+        return report
+
+    @cached_property
+    def notices(self) -> list[str]:
+        """Things the user should know (index rebuilt, fallbacks); shown by CLI and UI."""
+        return []
+
+    @cached_property
+    def retriever(self) -> Retriever:
+        """Builds (or refreshes) the index on first use."""
+        from advisor.retrieve import Retriever
+
+        self.build_index()
+        return Retriever(self.chunks, self.store, self.embedder, self.catalog)
+
+    def llm(self, mode: str | None = None) -> LLM:
+        """The configured backend, built once per mode; if it cannot start, the offline one
+        with a notice naming the cause."""
+        from advisor.errors import BackendError
+        from advisor.llm import Extractive, make_llm
+
+        mode = mode or self.settings.llm.mode
+        if mode not in self._llms:
+            try:
+                self._llms[mode] = make_llm(self.settings, mode)
+            except BackendError as exc:
+                self.notices.append(f"{mode} backend unavailable ({exc}); answering offline")
+                return Extractive()
+        return self._llms[mode]
+
+    @cached_property
+    def _llms(self) -> dict[str, LLM]:
+        return {}
+
+    def chain(self, mode: str | None = None) -> AnswerChain:
+        from advisor.answer import AnswerChain
+
+        return AnswerChain(self, self.llm(mode))
+
+    def retrieve(self, query: str, k: int = 5) -> list[Passage]:
+        query = clean_text(query, self.settings.max_input_chars)
+        return self.retriever.search(query, k)
 
 
 def apply_overrides(needs: Needs, overrides: dict[str, Any]) -> Needs:

@@ -70,6 +70,10 @@ class LLMSettings(_Section):
         "llamacpp", description="answer backend; extractive needs no LLM"
     )
     temperature: float = Field(0.1, ge=0, le=2)
+    context_passages: int = Field(
+        4, ge=1, le=20, description="retrieved passages put in the prompt"
+    )
+    passage_chars: int = Field(600, ge=100, le=5000, description="characters kept per passage")
     openai: OpenAISettings = Field(default_factory=OpenAISettings)
     llamacpp: LlamaCppSettings = Field(default_factory=LlamaCppSettings)
 

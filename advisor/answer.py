@@ -1,0 +1,394 @@
+"""The RAG chain: question (+ history) -> needs -> recommender -> retrieval -> prompt -> LLM.
+
+The structured part (shortlist, passages, citations) is ready before the LLM starts, so a UI
+shows it at once while the prose streams. The LLM never ranks: it explains a given ranking.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from langchain_core.runnables import RunnableLambda, RunnablePassthrough
+
+from advisor.catalog import Catalog
+from advisor.errors import BackendError
+from advisor.llm import LLM, Message
+from advisor.needs import Needs, detect_lang
+from advisor.prompts import load_prompt
+from advisor.recommend import Recommendation, Result, recommend
+from advisor.retrieve import Passage
+from advisor.services import Advisor
+
+_CITE_RE = re.compile(r"\[(\d{1,2})\]")
+_FOLLOW_UP = re.compile(
+    r"^(?:もっと|他に|ほか|それ|その|じゃあ|では|なら|で、|あと|and |what about|how about|cheaper|"
+    r"other|another|instead|also|same|those|it |its )|^.{0,14}[?？]$",
+    re.I,
+)
+
+
+@dataclass
+class Turn:
+    """One finished exchange; the next turn keeps its needs."""
+
+    question: str
+    needs: Needs
+    answer: str = ""
+
+
+@dataclass
+class Citation:
+    n: int
+    source_id: str
+    url: str
+    title: str
+
+    def to_contract(self) -> dict[str, object]:
+        return {"n": self.n, "source_id": self.source_id, "url": self.url, "title": self.title}
+
+
+@dataclass
+class Prepared:
+    """Everything known before the LLM runs."""
+
+    question: str
+    standalone: str
+    lang: str
+    needs: Needs
+    result: Result
+    passages: list[Passage]
+    messages: list[Message]
+    notices: list[str] = field(default_factory=list)
+
+    @property
+    def recommendations(self) -> list[Recommendation]:
+        return self.result.recommendations
+
+    def citation(self, n: int) -> Citation:
+        c = self.passages[n - 1].chunk
+        return Citation(n=n, source_id=c.source_id, url=c.url, title=c.title)
+
+
+@dataclass
+class Answer:
+    answer: str
+    lang: str
+    backend: str
+    citations: list[Citation]
+    prepared: Prepared
+    notices: list[str]
+    complete: bool = True
+
+    def to_contract(self) -> dict[str, object]:
+        """The `advisor ask --json` contract of DESIGN.md."""
+        return {
+            "answer": self.answer,
+            "lang": self.lang,
+            "backend": self.backend,
+            "citations": [c.to_contract() for c in self.citations],
+            "recommendations": [r.model_dump(mode="json") for r in self.prepared.recommendations],
+            "notices": list(self.notices),
+            "complete": self.complete,
+        }
+
+
+def _t(lang: str, ja: str, en: str) -> str:
+    return ja if lang == "ja" else en
+
+
+def is_follow_up(question: str) -> bool:
+    return bool(_FOLLOW_UP.search(question.strip()))
+
+
+class AnswerChain:
+    """Builds the structured part with LangChain runnables, then streams the prose from `llm`."""
+
+    def __init__(self, advisor: Advisor, llm: LLM, k: int | None = None):
+        self.advisor = advisor
+        self.llm = llm
+        cfg = advisor.settings.llm
+        self.k = k or cfg.context_passages
+        self.passage_chars = cfg.passage_chars
+        self.max_tokens = cfg.llamacpp.max_tokens
+        self._prepare = (
+            RunnablePassthrough.assign(standalone=RunnableLambda(self._standalone))
+            | RunnablePassthrough.assign(needs=RunnableLambda(self._needs))
+            | RunnablePassthrough.assign(result=RunnableLambda(self._recommend))
+            | RunnablePassthrough.assign(passages=RunnableLambda(self._retrieve))
+            | RunnablePassthrough.assign(messages=RunnableLambda(self._messages))
+        )
+
+    # --- structured part -----------------------------------------------------------------------
+
+    def prepare(
+        self, question: str, history: list[Turn] | None = None, lang: str | None = None
+    ) -> Prepared:
+        from advisor.needs import clean_text
+
+        question = clean_text(question, self.advisor.settings.max_input_chars)
+        state = self._prepare.invoke({"question": question, "history": history or [], "lang": lang})
+        return Prepared(
+            question=question,
+            standalone=state["standalone"],
+            lang=state["needs"].lang,
+            needs=state["needs"],
+            result=state["result"],
+            passages=state["passages"],
+            messages=state["messages"],
+            notices=list(self.advisor.notices),
+        )
+
+    def _standalone(self, s: dict[str, Any]) -> str:
+        history: list[Turn] = s["history"]
+        q: str = s["question"]
+        if history and is_follow_up(q):
+            return f"{history[-1].question} / {q}"
+        return q
+
+    def _needs(self, s: dict[str, Any]) -> Needs:
+        history: list[Turn] = s["history"]
+        previous = history[-1].needs if history else None
+        needs = self.advisor.needs(s["question"], previous=previous)
+        needs.lang = s["lang"] or detect_lang(s["question"])
+        return needs
+
+    def _recommend(self, s: dict[str, Any]) -> Result:
+        needs: Needs = s["needs"]
+        catalog = self.advisor.catalog
+        # a question about named models with no stated needs: the shortlist is those models
+        if needs.models and len(needs.unknown) >= 5:
+            named = Catalog(catalog.get(m) for m in needs.models)
+            return recommend(needs, named, top=min(len(named), 5))
+        return self.advisor.recommend(needs, top=5)
+
+    def _retrieve(self, s: dict[str, Any]) -> list[Passage]:
+        found = self.advisor.retrieve(s["standalone"], self.k)
+        if not any(p.chunk.kind == "guide" for p in found):  # always ground in the guide too
+            wider = self.advisor.retrieve(s["standalone"], 20)
+            guide = next((p for p in wider if p.chunk.kind == "guide"), None)
+            if guide is not None:
+                found = [*found[: self.k - 1], guide]
+        # the cards of the top recommendations are always available to cite
+        have = {p.chunk.base_id for p in found}
+        lang = s["needs"].lang
+        by_id = self.advisor.retriever.by_id
+        extra = []
+        for rec in s["result"].recommendations[:3]:
+            base = f"models/{rec.model_id}"
+            sid = f"{base}#{lang}"
+            if base not in have and sid in by_id:
+                extra.append(Passage(by_id[sid], 0.0))
+        return (found + extra)[: self.k + 3]
+
+    def _messages(self, s: dict[str, Any]) -> list[Message]:
+        lang = s["needs"].lang
+        tpl = load_prompt(self.advisor.settings.paths.prompts_dir, "answer", lang)
+        shortlist = (
+            "\n".join(_shortlist_line(r, lang) for r in s["result"].recommendations[:3]) or "-"
+        )
+        passages = "\n".join(
+            f'<passage n="{i}" source="{p.chunk.source_id}">\n{_quote(p.chunk.text, self.passage_chars)}\n</passage>'
+            for i, p in enumerate(s["passages"], 1)
+        )
+        return tpl.render(
+            shortlist=shortlist, passages=passages, question=_quote(s["question"], 2000)
+        )
+
+    # --- prose ---------------------------------------------------------------------------------
+
+    def stream(self, p: Prepared) -> Iterator[str]:
+        """Yield the answer text. A failing backend ends in the offline answer with a notice."""
+        if not self.llm.is_llm:
+            yield extractive_answer(p, self.advisor.catalog)
+            return
+        started = False
+        try:
+            for piece in self.llm.stream(p.messages, self.max_tokens):
+                started = True
+                yield piece
+        except BackendError as exc:
+            p.notices.append(
+                _t(
+                    p.lang,
+                    f"{self.llm.label} が失敗しました({exc})。オフラインの回答を表示します。",
+                    f"{self.llm.label} failed ({exc}); showing the offline answer.",
+                )
+            )
+            if started:
+                p.notices.append(
+                    _t(
+                        p.lang,
+                        "回答は途中で切れました(不完全)。",
+                        "The answer was cut off (incomplete).",
+                    )
+                )
+                yield _t(
+                    p.lang, "\n\n[…回答は途中で切れました]\n\n", "\n\n[…answer incomplete]\n\n"
+                )
+            yield extractive_answer(p, self.advisor.catalog)
+
+    def finish(self, p: Prepared, text: str) -> Answer:
+        """Drop citations that point at nothing retrieved; list the ones used."""
+        clean, used = filter_citations(text, len(p.passages))
+        if not used:
+            used = list(range(1, len(p.passages) + 1))
+        complete = not any("incomplete" in n or "途中で切れ" in n for n in p.notices)
+        backend = self.llm.name
+        if any("offline answer" in n or "オフラインの回答" in n for n in p.notices):
+            backend = f"{self.llm.name}->extractive"
+        return Answer(
+            answer=clean.strip(),
+            lang=p.lang,
+            backend=backend,
+            citations=[p.citation(n) for n in used],
+            prepared=p,
+            notices=p.notices,
+            complete=complete,
+        )
+
+    def ask(
+        self, question: str, history: list[Turn] | None = None, lang: str | None = None
+    ) -> Answer:
+        p = self.prepare(question, history, lang)
+        return self.finish(p, "".join(self.stream(p)))
+
+
+def filter_citations(text: str, n_passages: int) -> tuple[str, list[int]]:
+    used: list[int] = []
+
+    def keep(m: re.Match[str]) -> str:
+        n = int(m.group(1))
+        if 1 <= n <= n_passages:
+            if n not in used:
+                used.append(n)
+            return m.group(0)
+        return ""
+
+    return _CITE_RE.sub(keep, text), used
+
+
+def _quote(text: str, limit: int) -> str:
+    """Retrieved or user text as inert data inside the prompt's tags."""
+    text = text.replace("<", "‹").replace(">", "›")
+    return text if len(text) <= limit else text[:limit].rstrip() + "…"
+
+
+def _shortlist_line(r: Recommendation, lang: str) -> str:
+    facts = []
+    if r.params_b:
+        facts.append(f"{r.params_b:g}B")
+    if r.memory_gb:
+        facts.append(f"Q4 {r.memory_gb['q4']:.1f} GB")
+    if r.price_per_mtok:
+        facts.append(f"${r.price_per_mtok['input']:g}/${r.price_per_mtok['output']:g} per 1M")
+    facts.append(f"{'日本語' if lang == 'ja' else 'Japanese'} {r.japanese}")
+    why = r.criteria["use_case"].reason
+    return f"{r.rank}. {r.name} [{r.model_id}] score {r.score:.0f}: {', '.join(facts)}; {why}"
+
+
+# --- the no-LLM answer ------------------------------------------------------------------------
+
+
+def extractive_answer(p: Prepared, catalog: Catalog) -> str:
+    """A readable answer composed from the ranking and the passages, with the same citations."""
+    lang = p.lang
+    cite = {pa.chunk.base_id: i for i, pa in enumerate(p.passages, 1)}
+    lines: list[str] = []
+    recs = p.recommendations
+    named_only = bool(p.needs.models) and len(p.needs.unknown) >= 5
+    if not recs:
+        lines.append(
+            _t(
+                lang,
+                "条件をすべて満たすモデルはカタログにありませんでした。条件を緩めてください。",
+                "No model in the catalog meets every condition; try relaxing one.",
+            )
+        )
+    elif named_only:
+        lines.append(
+            _t(
+                lang,
+                "お尋ねのモデルについて、カードの記載は次の通りです。",
+                "Here is what the model cards say about the models you asked about.",
+            )
+        )
+    else:
+        lines.append(
+            _t(
+                lang,
+                "ご要望に合う候補は次の通りです(スコアは決定論的な推薦器によるもの)。",
+                "These models fit your needs (scores from the deterministic recommender).",
+            )
+        )
+    for r in recs[:3]:
+        n = cite.get(f"models/{r.model_id}")
+        ref = f" [{n}]" if n else ""
+        card = catalog.by_id.get(r.model_id)
+        if named_only and card is not None:
+            facts = [
+                f"{'パラメータ' if lang == 'ja' else 'parameters'} {r.params_b:g}B"
+                if r.params_b
+                else None,
+                f"{'ライセンス' if lang == 'ja' else 'licence'} {r.license}",
+                f"{'コンテキスト' if lang == 'ja' else 'context'} {r.context_window:,}"
+                if r.context_window
+                else None,
+                f"{'日本語' if lang == 'ja' else 'Japanese'} {r.japanese}",
+            ]
+            if r.price_per_mtok:
+                facts.append(
+                    f"${r.price_per_mtok['input']:g}/${r.price_per_mtok['output']:g} per 1M"
+                )
+            lines.append(
+                f"- {r.name}: {', '.join(f for f in facts if f)}. {card.strengths.get(lang)}{ref}"
+            )
+        else:
+            reasons = "; ".join(
+                r.criteria[k].reason for k in ("use_case", "compute_cost", "multilingual")
+            )
+            lines.append(f"{r.rank}. {r.name} ({r.score:.0f}): {reasons}{ref}")
+    guide = next((pa for pa in p.passages if pa.chunk.kind == "guide"), None)
+    if guide is not None:
+        body = guide.chunk.text.split("\n", 1)[-1]
+        first = _first_sentence(body)
+        lines.append(
+            _t(
+                lang,
+                f"ガイド「{guide.chunk.title}」: {first} [{cite[guide.chunk.base_id]}]",
+                f'Guide, "{guide.chunk.title}": {first} [{cite[guide.chunk.base_id]}]',
+            )
+        )
+    if p.result.excluded and not named_only:
+        ex = p.result.excluded[0]
+        lines.append(
+            _t(lang, f"除外: {ex.model_id}({ex.reason})", f"Excluded: {ex.model_id} ({ex.reason})")
+        )
+    labels = {
+        "use_case": ("用途", "use case"),
+        "accuracy": ("精度とコストのどちらを重視するか", "accuracy vs cost"),
+        "compute_cost": ("GPU・メモリ", "GPU / memory"),
+        "customization": ("ファインチューニングの要否", "fine-tuning"),
+        "multilingual": ("日本語・多言語の要否", "languages"),
+        "deployment": ("API かローカルか", "API or local"),
+    }
+    ask = [labels[c][0 if lang == "ja" else 1] for c in p.needs.unknown if c in labels][:3]
+    if ask and not named_only:
+        lines.append(
+            _t(
+                lang,
+                f"さらに絞り込むには、{'、'.join(ask)}を教えてください。",
+                f"To narrow it down, tell me: {', '.join(ask)}.",
+            )
+        )
+    return "\n".join(lines)
+
+
+def _first_sentence(text: str) -> str:
+    text = " ".join(
+        line.strip() for line in text.splitlines() if line.strip() and not line.startswith("|")
+    )
+    m = re.search(r"^(.+?[。.!?])(\s|$)", text)
+    return (m.group(1) if m else text[:160]).strip()

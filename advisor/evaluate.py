@@ -1,0 +1,240 @@
+"""Evaluation of retrieval, recommendations and answers over `knowledge/eval/*.yaml`."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field
+
+from advisor.catalog import Catalog, ModelCard
+from advisor.hardware import memory_gb
+from advisor.services import Advisor
+
+Lang = Literal["ja", "en"]
+
+
+class RetrievalCase(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    id: str
+    lang: Lang
+    query: str
+    relevant: list[str] = Field(min_length=1)
+
+
+class Constraints(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    open_weights: bool | None = None
+    max_q4_gb: float | None = None
+    japanese_min: Literal["strong", "good", "basic"] | None = None
+    via_api: bool | None = None
+    commercial: bool | None = None
+    min_context: int | None = None
+    finetune: bool | None = None
+    max_params_b: float | None = None
+    not_deprecated_api: bool | None = None
+
+    def violations(self, c: ModelCard) -> list[str]:
+        out = []
+        if self.open_weights and not c.open_weights:
+            out.append("closed weights")
+        if self.max_q4_gb is not None and (
+            c.params_b is None
+            or memory_gb(c.params_b, "q4", 4096, c.active_params_b) > self.max_q4_gb
+        ):
+            out.append(f"Q4 memory over {self.max_q4_gb:g} GB")
+        levels = {"strong": 3, "good": 2, "basic": 1}
+        if self.japanese_min and c.japanese.level < levels[self.japanese_min]:
+            out.append(f"Japanese {c.japanese.value} < {self.japanese_min}")
+        if self.via_api and not c.via_api:
+            out.append("no API")
+        if self.commercial and c.commercial_use == "no":
+            out.append("non-commercial licence")
+        if self.min_context and (c.context_window or 0) < self.min_context:
+            out.append(f"context {c.context_window} < {self.min_context}")
+        if self.finetune and not {"lora", "full"} & set(c.finetune):
+            out.append("no LoRA/fine-tuning")
+        if self.max_params_b is not None and (c.params_b is None or c.params_b > self.max_params_b):
+            out.append(f"params {c.params_b} > {self.max_params_b:g}B")
+        if self.not_deprecated_api and c.deprecated and not c.open_weights:
+            out.append("deprecated API model")
+        return out
+
+
+class RecommendCase(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    id: str
+    lang: Lang
+    needs: str
+    top: int = Field(3, ge=1, le=10)
+    all: Constraints = Field(default_factory=Constraints)
+    any_of: list[str] = Field(default_factory=list)
+    lead_use_case: str | None = None
+    source: str = ""
+
+
+class AnswerCase(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    id: str
+    lang: Lang
+    question: str
+
+
+def _load(path: Path, model: type[BaseModel]) -> list[Any]:
+    raw = yaml.safe_load(path.read_text(encoding="utf-8")) or []
+    return [model.model_validate(item) for item in raw]
+
+
+def load_sets(eval_dir: Path) -> tuple[list[RetrievalCase], list[RecommendCase], list[AnswerCase]]:
+    return (
+        _load(eval_dir / "retrieval.yaml", RetrievalCase),
+        _load(eval_dir / "recommend.yaml", RecommendCase),
+        _load(eval_dir / "answers.yaml", AnswerCase),
+    )
+
+
+# --- retrieval ---------------------------------------------------------------------------------
+
+
+def retrieval_metrics(
+    cases: list[RetrievalCase], search: Callable[[str, int], list[str]], k: int = 5
+) -> dict[str, dict[str, float]]:
+    """Per language: recall@1, recall@5 (share of relevant ids found), hit@5, MRR, nDCG@5."""
+    per: dict[str, list[dict[str, float]]] = {}
+    for case in cases:
+        ranked = search(case.query, k)
+        rel = set(case.relevant)
+        first = next((i for i, sid in enumerate(ranked, 1) if sid in rel), None)
+        dcg = sum(1 / math.log2(i + 1) for i, sid in enumerate(ranked[:k], 1) if sid in rel)
+        idcg = sum(1 / math.log2(i + 1) for i in range(1, min(len(rel), k) + 1))
+        per.setdefault(case.lang, []).append(
+            {
+                "recall@1": len(rel & set(ranked[:1])) / min(len(rel), 1),
+                "recall@5": len(rel & set(ranked[:k])) / len(rel),
+                "hit@5": 1.0 if first else 0.0,
+                "mrr": 1 / first if first else 0.0,
+                "ndcg@5": dcg / idcg,
+            }
+        )
+    return {
+        lang: {m: round(sum(r[m] for r in rows) / len(rows), 3) for m in rows[0]} | {"n": len(rows)}
+        for lang, rows in sorted(per.items())
+    }
+
+
+def retrieval_misses(
+    cases: list[RetrievalCase], search: Callable[[str, int], list[str]], k: int = 5
+) -> list[dict[str, Any]]:
+    out = []
+    for case in cases:
+        ranked = search(case.query, k)
+        missing = [r for r in case.relevant if r not in ranked]
+        if missing:
+            out.append({"id": case.id, "query": case.query, "missing": missing, "got": ranked})
+    return out
+
+
+# --- recommendations ---------------------------------------------------------------------------
+
+
+def recommend_results(adv: Advisor, cases: list[RecommendCase]) -> list[dict[str, Any]]:
+    rows = []
+    for case in cases:
+        result = adv.recommend(adv.needs(case.needs), top=case.top)
+        ids = [r.model_id for r in result.recommendations]
+        problems: list[str] = []
+        if len(ids) < case.top:
+            problems.append(f"only {len(ids)} models")
+        for mid in ids:
+            for v in case.all.violations(adv.catalog.get(mid)):
+                problems.append(f"{mid}: {v}")
+        if case.any_of and not set(case.any_of) & set(ids):
+            problems.append(f"none of {case.any_of} in top {case.top}")
+        if case.lead_use_case and ids:
+            lead = adv.catalog.get(ids[0])
+            if case.lead_use_case not in [u.value for u in lead.use_cases]:
+                problems.append(f"leader {lead.id} is not a {case.lead_use_case} model")
+        rows.append({"id": case.id, "lang": case.lang, "shortlist": ids, "violations": problems})
+    return rows
+
+
+# --- answers -----------------------------------------------------------------------------------
+
+_NUM_RE = re.compile(r"(\d+(?:\.\d+)?)\s*(B|GB|k|K|,\d{3})")
+
+
+def answer_checks(
+    adv: Advisor, cases: list[AnswerCase], backend: str | None = None
+) -> list[dict[str, Any]]:
+    """Citation validity, unknown-model mentions and wrong figures for each generated answer."""
+    chain = adv.chain(backend)
+    rows = []
+    for case in cases:
+        ans = chain.ask(case.question, lang=case.lang)
+        p = ans.prepared
+        cited = [int(n) for n in re.findall(r"\[(\d{1,2})\]", ans.answer)]
+        invalid = [n for n in cited if not 1 <= n <= len(p.passages)]
+        unknown = unknown_model_mentions(ans.answer, adv.catalog)
+        wrong = wrong_figures(ans.answer, adv.catalog)
+        rows.append(
+            {
+                "id": case.id,
+                "lang": case.lang,
+                "citations": len(cited),
+                "invalid_citations": invalid,
+                "unknown_models": unknown,
+                "wrong_figures": wrong,
+                "backend": ans.backend,
+            }
+        )
+    return rows
+
+
+_MODELISH = re.compile(
+    r"\b(?:GPT|Claude|Gemini|Llama|LLaMA|Mistral|Mixtral|Qwen|Gemma|Phi|Falcon|DeepSeek|CodeLlama|StarCoder|"
+    r"Codestral|Command|Swallow|ELYZA|PLaMo|Sarashina|CALM|LLM-jp|NLLB|M2M|BART|MADLAD|Seamless)"
+    r"[\w.\-]*(?:[ \-][\d.]+[A-Za-z]*)?(?:[ \-](?:Pro|Flash|Mini|mini|Nano|nano|Opus|Sonnet|Haiku|Turbo|Large|Small|Instruct))?",
+)
+
+
+def unknown_model_mentions(text: str, catalog: Catalog) -> list[str]:
+    """Model-like names in `text` that map to no catalog card (family names alone are fine)."""
+    out = []
+    for m in _MODELISH.finditer(text):
+        name = m.group(0).strip(" -.")
+        if catalog.mentioned(name):
+            continue
+        if re.fullmatch(r"[A-Za-z\-]+", name):  # a bare family name ("Claude", "Llama")
+            continue
+        out.append(name)
+    return out
+
+
+def wrong_figures(text: str, catalog: Catalog) -> list[str]:
+    """Parameter counts stated right after a model's name that differ from its card."""
+    out = []
+    for line in re.split(r"[\n。.;]", text):
+        ids = catalog.mentioned(line)
+        if len(ids) != 1:
+            continue
+        card = catalog.get(ids[0])
+        for m in re.finditer(r"(\d+(?:\.\d+)?)\s*B\b", line):
+            value = float(m.group(1))
+            if (
+                card.params_b
+                and value not in (card.params_b, round(card.params_b))
+                and card.name.find(m.group(0)) < 0
+            ):
+                if card.active_params_b and value in (
+                    card.active_params_b,
+                    round(card.active_params_b),
+                ):
+                    continue
+                if any(m.group(0).lower() in a.lower() for a in [card.name, *card.aliases]):
+                    continue
+                out.append(f"{card.id}: {m.group(0)} (card: {card.params_b:g}B)")
+    return out

@@ -1,0 +1,169 @@
+"""Answer backends, one small seam each: `stream(messages) -> tokens`. SDKs are imported lazily."""
+
+from __future__ import annotations
+
+import threading
+from abc import ABC, abstractmethod
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from advisor.errors import BackendError
+from advisor.settings import Settings
+
+Message = dict[str, str]
+
+
+class LLM(ABC):
+    """A chat model. Capabilities are attributes; the one method streams text pieces."""
+
+    name: str = "llm"
+    label: str = "LLM"
+    is_llm: bool = True
+
+    @abstractmethod
+    def stream(self, messages: list[Message], max_tokens: int) -> Iterator[str]:
+        """Yield pieces of the reply; raise BackendError with a one-line cause on failure."""
+
+
+class Extractive(LLM):
+    """No LLM: the answer chain composes a templated answer itself."""
+
+    name = "extractive"
+    label = "offline (no LLM)"
+    is_llm = False
+
+    def stream(self, messages: list[Message], max_tokens: int) -> Iterator[str]:  # pragma: no cover
+        raise BackendError("the extractive backend does not generate text")
+
+
+class OpenAICompatible(LLM):
+    """Any OpenAI-compatible server (OpenAI, vLLM, Ollama, LM Studio, llama.cpp server)."""
+
+    name = "openai"
+
+    def __init__(self, settings: Settings):
+        cfg = settings.llm.openai
+        try:
+            from langchain_openai import ChatOpenAI
+        except ImportError as exc:  # pragma: no cover
+            raise BackendError("backend 'openai' needs `pip install langchain-openai`") from exc
+        key = cfg.api_key.get_secret_value() if cfg.api_key else None
+        if not key and not cfg.base_url:
+            raise BackendError(
+                "backend 'openai' needs OPENAI_API_KEY (or a base_url of a local server)"
+            )
+        self.model = cfg.model
+        self.label = f"API {cfg.model} @ {cfg.base_url or 'api.openai.com'}"
+        self._chat = ChatOpenAI(
+            model=cfg.model,
+            api_key=key or "not-needed",
+            base_url=cfg.base_url,
+            timeout=cfg.timeout_s,
+            max_retries=cfg.max_retries,
+            temperature=settings.llm.temperature,
+            streaming=True,
+        )
+
+    def stream(self, messages: list[Message], max_tokens: int) -> Iterator[str]:
+        try:
+            for chunk in self._chat.stream(messages, max_tokens=max_tokens):
+                text = chunk.content if isinstance(chunk.content, str) else ""
+                if text:
+                    yield text
+        except BackendError:
+            raise
+        except Exception as exc:
+            raise BackendError(describe_api_error(exc)) from exc
+
+
+def describe_api_error(exc: BaseException) -> str:
+    """One line naming the cause: HTTP status, timeout, connection refused, malformed reply."""
+    status = getattr(exc, "status_code", None)
+    name = type(exc).__name__
+    if status is not None:
+        return f"API error HTTP {status} ({name})"
+    text = str(exc).splitlines()[0] if str(exc) else name
+    if "timed out" in text.lower() or "timeout" in name.lower():
+        return f"API timeout ({name})"
+    if "connect" in name.lower() or "connection" in text.lower():
+        cause = exc.__cause__ or exc.__context__
+        detail = f": {type(cause).__name__}" if cause else ""
+        return f"API connection failed ({name}{detail})"
+    return f"API error: {name}: {text[:160]}"
+
+
+class LlamaCpp(LLM):
+    """A local GGUF through llama-cpp-python. One generation at a time (the model is not reentrant).
+
+    The system message and the fixed parts of the prompt come first, so llama.cpp reuses their
+    KV cache across turns (it keeps the longest common token prefix of consecutive prompts).
+    """
+
+    name = "llamacpp"
+
+    def __init__(self, settings: Settings, model_path: Path, verify_sha: str | None = None):
+        cfg = settings.llm.llamacpp
+        try:
+            import llama_cpp
+        except ImportError as exc:  # pragma: no cover
+            raise BackendError(
+                "backend 'llamacpp' needs llama-cpp-python (scripts/setup.sh builds it)"
+            ) from exc
+        if verify_sha:
+            from advisor.bundled import verify
+
+            verify(model_path, verify_sha)
+        elif not model_path.is_file():
+            raise BackendError(f"model file not found: {model_path}")
+        try:
+            self._llm: Any = llama_cpp.Llama(
+                model_path=str(model_path),
+                n_ctx=cfg.n_ctx,
+                n_threads=cfg.n_threads,
+                n_threads_batch=cfg.n_threads,
+                verbose=False,
+                seed=0,
+            )
+        except Exception as exc:
+            raise BackendError(
+                f"model {model_path.name} failed to load: {type(exc).__name__}"
+            ) from exc
+        self.temperature = settings.llm.temperature
+        self.label = f"local {model_path.name}"
+        self.lock = threading.Lock()
+
+    def stream(self, messages: list[Message], max_tokens: int) -> Iterator[str]:
+        with self.lock:
+            try:
+                for part in self._llm.create_chat_completion(
+                    messages=messages,
+                    max_tokens=max_tokens,
+                    temperature=self.temperature,
+                    stream=True,
+                    repeat_penalty=1.1,
+                ):
+                    text = part["choices"][0]["delta"].get("content")
+                    if text:
+                        yield text
+            except Exception as exc:
+                raise BackendError(f"local model failed: {type(exc).__name__}: {exc}") from exc
+
+
+def make_llm(settings: Settings, mode: str | None = None) -> LLM:
+    """The backend chosen in settings (or `mode`); BackendError names the cause when it cannot start."""
+    match mode or settings.llm.mode:
+        case "extractive":
+            return Extractive()
+        case "openai":
+            return OpenAICompatible(settings)
+        case "llamacpp":
+            cfg = settings.llm.llamacpp
+            if cfg.model_path is not None:
+                return LlamaCpp(settings, cfg.model_path)
+            from advisor.bundled import BUNDLED, model_path
+
+            spec = BUNDLED[cfg.bundled]
+            return LlamaCpp(settings, model_path(settings, spec.name), verify_sha=spec.sha256)
+        case other:
+            raise BackendError(f"unknown backend {other!r}: use openai, llamacpp or extractive")
