@@ -147,6 +147,21 @@ class IndexReport:
         return self.total - self.added - self.updated
 
 
+def _probe(host: str, port: int, seconds: float) -> None:
+    import httpx
+
+    httpx.get(f"http://{host}:{port}/api/v2/heartbeat", timeout=seconds).raise_for_status()
+
+
+def _set_http_timeout(client: Any, seconds: float) -> None:
+    """Chroma's HttpClient creates its httpx session with timeout=None; bound every call."""
+    import httpx
+
+    session = getattr(getattr(client, "_server", None), "_session", None)
+    if isinstance(session, httpx.Client):
+        session.timeout = httpx.Timeout(seconds)
+
+
 class Store:
     """The Chroma collection (persistent under data_dir, or a `chroma run` server)."""
 
@@ -156,6 +171,7 @@ class Store:
         self.embedder_name = embedder_id(embedder)
         self._client: Any = None
         self._collection: Any = None
+        self.notices: list[str] = []
 
     @property
     def path(self) -> Path:
@@ -170,9 +186,12 @@ class Store:
             idx = self.settings.index
             try:
                 if idx.mode == "http":
+                    _probe(idx.host, idx.port, idx.timeout_s)  # the client's own first calls have no timeout
                     self._client = chromadb.HttpClient(host=idx.host, port=idx.port, settings=cfg)
+                    _set_http_timeout(self._client, idx.timeout_s)
                     self._client.heartbeat()
                 else:
+                    self._preflight()
                     self.path.mkdir(parents=True, exist_ok=True)
                     self._client = chromadb.PersistentClient(path=str(self.path), settings=cfg)
             except Exception as exc:
@@ -201,6 +220,25 @@ class Store:
                 self._client = None
                 shutil.rmtree(self.path, ignore_errors=True)
         self._collection = None
+
+    def _preflight(self) -> None:
+        """Check the store's SQLite file before Chroma opens it: once Chroma has failed on a corrupt
+        file it keeps that connection for the process, so the check must come first."""
+        import sqlite3
+        import time
+
+        db = self.path / "chroma.sqlite3"
+        if not db.is_file():
+            return
+        try:
+            with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as con:
+                ok = con.execute("PRAGMA quick_check").fetchone()[0] == "ok"
+        except sqlite3.DatabaseError:
+            ok = False
+        if not ok:
+            aside = self.path.with_name(f"chroma.corrupt-{time.strftime('%Y%m%d-%H%M%S')}")
+            self.path.rename(aside)
+            self.notices.append(f"index rebuilt: the store could not be read; the old one is kept in {aside.name}")
 
     def stored(self) -> dict[str, str]:
         """source_id -> stored hash."""
@@ -255,10 +293,13 @@ class Store:
         if not rebuild:
             try:
                 reason = self.check_compatible()
-            except BackendError:
-                raise
             except Exception as exc:  # a corrupt store
-                reason = f"the store could not be read ({type(exc).__name__})"
+                if self.settings.index.mode == "http":
+                    raise
+                raise BackendError(f"vector store unreadable: {type(exc).__name__}: {exc}") from exc
+        report.notices.extend(self.notices)
+        report.rebuilt = bool(self.notices)
+        self.notices.clear()
         if rebuild or reason:
             if reason:
                 report.notices.append(f"index rebuilt: {reason}")

@@ -18,18 +18,35 @@ $PIP install -U "pip>=24" wheel
 # The CPU wheel lies on this machine's disk; an unpinned torch pulls a CUDA build.
 $PIP install "torch==2.13.0"
 
-# llama-cpp-python: GGML_NATIVE=ON compiles AMX code that dies with SIGILL on
-# VMs that advertise but forbid AMX. Build with explicit flags instead.
-if ! "$VENV/bin/python" -c "import llama_cpp" 2>/dev/null; then
-  FLAGS="-DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON"
-  if grep -q avx512f /proc/cpuinfo; then
-    FLAGS="$FLAGS -DGGML_BMI2=ON -DGGML_AVX512=ON"
-    grep -q avx512_vbmi /proc/cpuinfo && FLAGS="$FLAGS -DGGML_AVX512_VBMI=ON"
-    grep -q avx512_vnni /proc/cpuinfo && FLAGS="$FLAGS -DGGML_AVX512_VNNI=ON"
-    grep -q avx512_bf16 /proc/cpuinfo && FLAGS="$FLAGS -DGGML_AVX512_BF16=ON"
+# llama-cpp-python: GGML_NATIVE=ON compiles AMX code that dies with SIGILL on VMs that
+# advertise but forbid AMX. Build with explicit flags for what this CPU has, and keep the wheel
+# in a cache keyed by those flags (pip's own wheel cache ignores CMAKE_ARGS, so a wheel built
+# for another CPU could be reused and crash with SIGILL).
+has() { grep -qw "$1" /proc/cpuinfo; }
+FLAGS="-DGGML_NATIVE=OFF"
+has avx && FLAGS="$FLAGS -DGGML_AVX=ON"
+has avx2 && FLAGS="$FLAGS -DGGML_AVX2=ON"
+has fma && FLAGS="$FLAGS -DGGML_FMA=ON"
+has f16c && FLAGS="$FLAGS -DGGML_F16C=ON"
+has bmi2 && FLAGS="$FLAGS -DGGML_BMI2=ON"
+if has avx512f; then
+  FLAGS="$FLAGS -DGGML_AVX512=ON"
+  has avx512_vbmi && FLAGS="$FLAGS -DGGML_AVX512_VBMI=ON"
+  has avx512_vnni && FLAGS="$FLAGS -DGGML_AVX512_VNNI=ON"
+  has avx512_bf16 && FLAGS="$FLAGS -DGGML_AVX512_BF16=ON"
+fi
+LLAMA_VERSION=0.3.36
+KEY=$(printf '%s %s' "$LLAMA_VERSION" "$FLAGS" | sha256sum | cut -c1-16)
+WHEELS="${ADVISOR_WHEEL_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/advisor-wheels}/llama-$KEY"
+if [ "$(cat "$VENV/.llama-build" 2>/dev/null)" != "$KEY" ]; then
+  if ! ls "$WHEELS"/llama_cpp_python-*.whl >/dev/null 2>&1; then
+    echo "building llama-cpp-python $LLAMA_VERSION (6-10 minutes on 2 cores) with: $FLAGS"
+    mkdir -p "$WHEELS"
+    CMAKE_ARGS="$FLAGS" $PIP wheel --no-cache-dir --no-deps -w "$WHEELS" "llama-cpp-python==$LLAMA_VERSION"
   fi
-  echo "building llama-cpp-python (several minutes) with: $FLAGS"
-  CMAKE_ARGS="$FLAGS" $PIP install "llama-cpp-python[server]==0.3.36"
+  $PIP install --force-reinstall --no-deps "$WHEELS"/llama_cpp_python-*.whl
+  $PIP install "llama-cpp-python[server]==$LLAMA_VERSION"
+  echo "$KEY" > "$VENV/.llama-build"
 fi
 
 $PIP install -e ".[rag,ui,dev]"

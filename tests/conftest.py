@@ -30,3 +30,33 @@ def settings(tmp_path: Path) -> Settings:
 @pytest.fixture(scope="session")
 def repo_root() -> Path:
     return PROJECT_ROOT
+
+
+@pytest.fixture(scope="session")
+def indexed(tmp_path_factory: pytest.TempPathFactory) -> Advisor:
+    """An advisor whose real Chroma index (USE multilingual vectors) lives in a session temp dir."""
+    data = tmp_path_factory.mktemp("indexed")
+    adv = Advisor(load_settings(paths={"data_dir": data}, llm={"mode": "extractive"}))
+    adv.build_index()
+    return adv
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def wait_port(port: int, timeout: float = 60.0) -> None:
+    import socket
+    import time
+
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.2)
+    raise TimeoutError(f"nothing listens on 127.0.0.1:{port} after {timeout}s")
