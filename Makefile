@@ -7,9 +7,8 @@ PY := $(VENV)/bin/python
 setup:            ## venv, torch CPU, llama-cpp-python (CPU flags), project, bundled models
 	scripts/setup.sh
 
-NEEDS ?= 社外に出せない社内文書を要約したい。RTX 4090が1枚ある
-run: setup        ## the main job (until the UI lands: the recommender CLI)
-	$(VENV)/bin/advisor recommend "$(NEEDS)"
+run: setup        ## the main job: the Gradio app on the bundled offline defaults (127.0.0.1:7860)
+	$(PY) app.py
 
 lint:
 	$(VENV)/bin/ruff check .

@@ -350,6 +350,7 @@ def extractive_answer(p: Prepared, catalog: Catalog) -> str:
                 r.criteria[k].reason for k in ("use_case", "compute_cost", "multilingual")
             )
             lines.append(f"{r.rank}. {r.name} ({r.score:.0f}): {reasons}{ref}")
+    lines.append("")  # the list ends: the rest are paragraphs
     guide = next((pa for pa in p.passages if pa.chunk.kind == "guide"), None)
     if guide is not None:
         body = guide.chunk.text.split("\n", 1)[-1]
@@ -383,7 +384,8 @@ def extractive_answer(p: Prepared, catalog: Catalog) -> str:
                 f"To narrow it down, tell me: {', '.join(ask)}.",
             )
         )
-    return "\n".join(lines)
+    head, _, rest = "\n".join(lines).partition("\n\n")
+    return head + ("\n\n" + "\n\n".join(x for x in rest.split("\n") if x) if rest else "")
 
 
 def _first_sentence(text: str) -> str:

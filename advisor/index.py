@@ -186,7 +186,9 @@ class Store:
             idx = self.settings.index
             try:
                 if idx.mode == "http":
-                    _probe(idx.host, idx.port, idx.timeout_s)  # the client's own first calls have no timeout
+                    _probe(
+                        idx.host, idx.port, idx.timeout_s
+                    )  # the client's own first calls have no timeout
                     self._client = chromadb.HttpClient(host=idx.host, port=idx.port, settings=cfg)
                     _set_http_timeout(self._client, idx.timeout_s)
                     self._client.heartbeat()
@@ -238,7 +240,9 @@ class Store:
         if not ok:
             aside = self.path.with_name(f"chroma.corrupt-{time.strftime('%Y%m%d-%H%M%S')}")
             self.path.rename(aside)
-            self.notices.append(f"index rebuilt: the store could not be read; the old one is kept in {aside.name}")
+            self.notices.append(
+                f"index rebuilt: the store could not be read; the old one is kept in {aside.name}"
+            )
 
     def stored(self) -> dict[str, str]:
         """source_id -> stored hash."""

@@ -66,8 +66,11 @@ class OpenAICompatible(LLM):
         )
 
     def stream(self, messages: list[Message], max_tokens: int) -> Iterator[str]:
+        finished = False
         try:
             for chunk in self._chat.stream(messages, max_tokens=max_tokens):
+                if chunk.response_metadata.get("finish_reason"):
+                    finished = True
                 text = chunk.content if isinstance(chunk.content, str) else ""
                 if text:
                     yield text
@@ -75,6 +78,8 @@ class OpenAICompatible(LLM):
             raise
         except Exception as exc:
             raise BackendError(describe_api_error(exc)) from exc
+        if not finished:  # the connection closed before the server said the answer was done
+            raise BackendError("API stream ended before the answer finished")
 
 
 def describe_api_error(exc: BaseException) -> str:
@@ -84,6 +89,8 @@ def describe_api_error(exc: BaseException) -> str:
     if status is not None:
         return f"API error HTTP {status} ({name})"
     text = str(exc).splitlines()[0] if str(exc) else name
+    if "No generation chunks" in text:
+        return "API returned no answer (an empty or malformed reply)"
     if "timed out" in text.lower() or "timeout" in name.lower():
         return f"API timeout ({name})"
     if "connect" in name.lower() or "connection" in text.lower():

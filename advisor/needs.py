@@ -174,7 +174,7 @@ _COST = (
     r"low-cost|budget|inexpensive|afford|free|cost-?effective|minimi[sz]e cost|high volume|"
     r"大量|高頻度|per day|1日\d"
 )
-_SPEED = r"速い|高速|低遅延|レイテンシ|リアルタイム|即答|fast|speed|latency|real-?time|quick|snappy"
+_SPEED = r"速い|高速|低遅延|レイテンシ|リアルタイム|即答|軽量|小型|小さ|fast|speed|latency|real-?time|quick|snappy|small|lightweight|tiny"
 _COMMERCIAL = (
     r"商用|製品に組み込|自社製品|サービスに組み込|販売|commercial|product|business|"
     r"enterprise|company|customers|clients|saas|収益"

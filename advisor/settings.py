@@ -124,11 +124,11 @@ def _openai_env() -> dict[str, Any]:
     return out
 
 
-def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
+def merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
     out = dict(base)
     for key, value in over.items():
         if isinstance(value, dict) and isinstance(out.get(key), dict):
-            out[key] = _merge(out[key], value)
+            out[key] = merge(out[key], value)
         else:
             out[key] = value
     return out
@@ -156,13 +156,13 @@ def load_settings(file: Path | None = None, **overrides: Any) -> Settings:
         data = loaded
     env_openai = _openai_env()
     if env_openai:
-        data = _merge({"llm": {"openai": env_openai}}, data)
-    data = _merge(data, overrides)
+        data = merge({"llm": {"openai": env_openai}}, data)
+    data = merge(data, overrides)
     try:
         # env vars (ADVISOR_*) are applied by pydantic-settings above file values
         env_only = Settings()
         env_set = env_only.model_dump(exclude_defaults=True)
-        return Settings(**_merge(data, env_set))
+        return Settings(**merge(data, env_set))
     except ValidationError as exc:
         err = exc.errors()[0]
         where = ".".join(str(p) for p in err["loc"])

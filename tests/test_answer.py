@@ -81,8 +81,13 @@ def test_next_request_works_after_a_fault(indexed: Advisor, spy: SpyLLM) -> None
 
 def test_extractive_answer_cites_only_retrieved(indexed: Advisor) -> None:
     chain = indexed.chain("extractive")
-    for q in ["社外秘の文書を要約したい、RTX 4090", "translate 100 languages", "Phi-2 vs Phi-4",
-              "Gemma 3 27Bのライセンスは?", "best accuracy regardless of cost"]:
+    for q in [
+        "社外秘の文書を要約したい、RTX 4090",
+        "translate 100 languages",
+        "Phi-2 vs Phi-4",
+        "Gemma 3 27Bのライセンスは?",
+        "best accuracy regardless of cost",
+    ]:
         ans = chain.ask(q)
         cited = [int(n) for n in re.findall(r"\[(\d+)\]", ans.answer)]
         assert cited, (q, ans.answer)

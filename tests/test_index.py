@@ -109,8 +109,16 @@ def test_two_index_runs_at_once_do_not_corrupt(tmp_path: Path) -> None:
 
 def test_cli_index_then_unchanged(tmp_path: Path) -> None:
     env = {"ADVISOR_PATHS__DATA_DIR": str(tmp_path / "data"), "PATH": "/usr/bin:/bin"}
-    run = lambda *a: subprocess.run([sys.executable, "-m", "advisor.cli", *a], capture_output=True,  # noqa: E731
-                                    text=True, timeout=300, env=env)
+
+    def run(*a: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "advisor.cli", *a],
+            capture_output=True,
+            text=True,
+            timeout=300,
+            env=env,
+        )
+
     first = run("index")
     assert first.returncode == 0, first.stderr
     assert "added" in first.stdout
@@ -134,4 +142,6 @@ def test_embedding_model_that_fails_to_load_names_the_cause() -> None:
     from advisor.settings import EmbeddingSettings
 
     with pytest.raises(BackendError, match="failed to load"):
-        make_embedder(EmbeddingSettings(provider="sentence-transformers", model="/nonexistent/model"))
+        make_embedder(
+            EmbeddingSettings(provider="sentence-transformers", model="/nonexistent/model")
+        )

@@ -43,7 +43,9 @@ def test_japanese_query_finds_guide_section(indexed: Advisor) -> None:
 
 def test_recall_at_5_bar_per_language(indexed: Advisor) -> None:
     cases, _, _ = load_sets(PROJECT_ROOT / "knowledge" / "eval")
-    metrics = retrieval_metrics(cases, lambda q, k: [p.chunk.base_id for p in indexed.retrieve(q, k)])
+    metrics = retrieval_metrics(
+        cases, lambda q, k: [p.chunk.base_id for p in indexed.retrieve(q, k)]
+    )
     assert metrics["ja"]["n"] >= 30 and metrics["en"]["n"] >= 30
     for lang in ("ja", "en"):
         assert metrics[lang]["recall@5"] >= 0.90, metrics
@@ -51,8 +53,22 @@ def test_recall_at_5_bar_per_language(indexed: Advisor) -> None:
 
 def test_retrieve_json_contract(indexed: Advisor) -> None:
     env = {**os.environ, "ADVISOR_PATHS__DATA_DIR": str(indexed.settings.paths.data_dir)}
-    p = subprocess.run([sys.executable, "-m", "advisor.cli", "retrieve", "LoRAで微調整できるモデル", "--json", "--k", "3"],
-                       capture_output=True, text=True, timeout=120, env=env)
+    p = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "advisor.cli",
+            "retrieve",
+            "LoRAで微調整できるモデル",
+            "--json",
+            "--k",
+            "3",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+    )
     assert p.returncode == 0, p.stderr
     data = json.loads(p.stdout)
     assert data["query"] == "LoRAで微調整できるモデル" and len(data["results"]) == 3
@@ -66,9 +82,12 @@ def chroma_server(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-
     port = free_port()
     path = tmp_path_factory.mktemp("chroma-server")
     exe = Path(sys.executable).with_name("chroma")
-    proc = subprocess.Popen([str(exe), "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(port)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            env={**os.environ, "ANONYMIZED_TELEMETRY": "False"})
+    proc = subprocess.Popen(
+        [str(exe), "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env={**os.environ, "ANONYMIZED_TELEMETRY": "False"},
+    )
     try:
         wait_port(port, 60)
         yield port
@@ -78,7 +97,9 @@ def chroma_server(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-
 
 
 def test_chroma_server_mode(chroma_server: int, tmp_path: Path) -> None:
-    settings = load_settings(paths={"data_dir": tmp_path}, index={"mode": "http", "port": chroma_server})
+    settings = load_settings(
+        paths={"data_dir": tmp_path}, index={"mode": "http", "port": chroma_server}
+    )
     adv = Advisor(settings)
     report = adv.build_index()
     assert report.added == report.total and adv.store.count() == report.total
@@ -91,8 +112,10 @@ def test_chroma_server_mode(chroma_server: int, tmp_path: Path) -> None:
 def test_chroma_server_down_is_a_clear_error(tmp_path: Path) -> None:
     from advisor.errors import BackendError
 
-    settings = load_settings(paths={"data_dir": tmp_path}, index={"mode": "http", "port": free_port()})
-    with pytest.raises(BackendError, match="vector store at 127.0.0.1"):
+    settings = load_settings(
+        paths={"data_dir": tmp_path}, index={"mode": "http", "port": free_port()}
+    )
+    with pytest.raises(BackendError, match=r"vector store at 127\.0\.0\.1"):
         Advisor(settings).build_index()
 
 
@@ -107,7 +130,9 @@ def test_chroma_server_that_hangs_times_out(tmp_path: Path) -> None:
         srv.bind(("127.0.0.1", 0))
         srv.listen(8)
         port = srv.getsockname()[1]
-        settings = load_settings(paths={"data_dir": tmp_path}, index={"mode": "http", "port": port, "timeout_s": 1.5})
+        settings = load_settings(
+            paths={"data_dir": tmp_path}, index={"mode": "http", "port": port, "timeout_s": 1.5}
+        )
         start = time.monotonic()
         with pytest.raises(BackendError, match="unavailable"):
             Advisor(settings).build_index()
