@@ -183,6 +183,13 @@ class Catalog:
         pats.sort(key=lambda p: -len(p[0].pattern))
         return pats
 
+    def strip_mentions(self, text: str) -> str:
+        """The normalised text with every known model name blanked out."""
+        norm = normalize_name(text)
+        for pat, _ in self._name_patterns:
+            norm = pat.sub(" ", norm)
+        return norm
+
     def mentioned(self, text: str) -> list[str]:
         """Ids of cards whose id, name, alias or family+version appears in the text."""
         norm = normalize_name(text)

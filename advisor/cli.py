@@ -433,6 +433,109 @@ def chat(
         history.append(Turn(question=line, needs=prepared.needs, answer=answer.answer))
 
 
+# --- eval ---------------------------------------------------------------------------------------
+
+
+@app.command("eval")
+def eval_(
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+    backend: Annotated[
+        str | None, typer.Option("--backend", help="answer backend (default extractive)")
+    ] = "extractive",
+    only: Annotated[str | None, typer.Option(help="retrieval, recommend or answers")] = None,
+) -> None:
+    """Run the evaluation sets: retrieval (recall@1/5, MRR, nDCG@5), shortlists, answers."""
+    from advisor import evaluate as ev
+
+    if only not in (None, "retrieval", "recommend", "answers"):
+        raise InputError(f"--only must be retrieval, recommend or answers, not {only!r}")
+    if backend not in (None, "openai", "llamacpp", "extractive"):
+        raise InputError(f"--backend must be openai, llamacpp or extractive, not {backend!r}")
+    adv = _advisor()
+    rcases, scases, acases = ev.load_sets(adv.settings.paths.knowledge_dir / "eval")
+    report: dict[str, Any] = {}
+    if only in (None, "retrieval"):
+
+        def search(q: str, k: int) -> list[str]:
+            return [p.chunk.base_id for p in adv.retrieve(q, k)]
+
+        report["retrieval"] = ev.retrieval_metrics(rcases, search)
+        report["retrieval_misses"] = ev.retrieval_misses(rcases, search)
+    if only in (None, "recommend"):
+        rows = ev.recommend_results(adv, scases)
+        report["recommend"] = {
+            lang: {
+                "scenarios": sum(r["lang"] == lang for r in rows),
+                "satisfied": sum(r["lang"] == lang and not r["violations"] for r in rows),
+            }
+            for lang in ("ja", "en")
+        }
+        report["recommend_violations"] = [r for r in rows if r["violations"]]
+    if only in (None, "answers"):
+        rows = ev.answer_checks(adv, acases, backend)
+        report["answers"] = {
+            lang: {
+                "questions": sum(r["lang"] == lang for r in rows),
+                "citation_validity": _ratio(
+                    sum(1 for r in rows if r["lang"] == lang and not r["invalid_citations"]),
+                    sum(r["lang"] == lang for r in rows),
+                ),
+                "unknown_model_mentions": sum(
+                    len(r["unknown_models"]) for r in rows if r["lang"] == lang
+                ),
+                "wrong_figures": sum(len(r["wrong_figures"]) for r in rows if r["lang"] == lang),
+            }
+            for lang in ("ja", "en")
+        }
+        report["answer_problems"] = [
+            r for r in rows if r["invalid_citations"] or r["unknown_models"] or r["wrong_figures"]
+        ]
+    if as_json:
+        _emit_json(report)
+        return
+    _print_eval(report)
+
+
+def _ratio(a: int, b: int) -> float:
+    return round(a / b, 3) if b else 0.0
+
+
+def _print_eval(report: dict[str, Any]) -> None:
+    if "retrieval" in report:
+        t = Table(title="retrieval")
+        for col in ("lang", "n", "recall@1", "recall@5", "hit@5", "MRR", "nDCG@5"):
+            t.add_column(col)
+        for lang, m in report["retrieval"].items():
+            t.add_row(
+                lang,
+                str(m["n"]),
+                *(f"{m[k]:.3f}" for k in ("recall@1", "recall@5", "hit@5", "mrr", "ndcg@5")),
+            )
+        out.print(t)
+        for miss in report["retrieval_misses"]:
+            out.print(
+                f"  [dim]miss {miss['id']}: {miss['query']} -> missing {miss['missing']}[/]",
+                highlight=False,
+            )
+    if "recommend" in report:
+        for lang, m in report["recommend"].items():
+            out.print(
+                f"recommend {lang}: {m['satisfied']}/{m['scenarios']} scenarios satisfy every constraint"
+            )
+        for row in report["recommend_violations"]:
+            out.print(
+                f"  violation {row['id']}: {row['violations']}", highlight=False, markup=False
+            )
+    if "answers" in report:
+        for lang, m in report["answers"].items():
+            out.print(
+                f"answers {lang}: {m['questions']} questions, citation validity {m['citation_validity']:.0%}, "
+                f"unknown models {m['unknown_model_mentions']}, wrong figures {m['wrong_figures']}"
+            )
+        for row in report["answer_problems"]:
+            out.print(f"  problem {row['id']}: {row}", highlight=False, markup=False)
+
+
 def _fail(message: str, code: int) -> None:
     """One line on stderr, never wrapped, then exit."""
     sys.stderr.write(" ".join(message.split()) + "\n")

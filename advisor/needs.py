@@ -43,6 +43,7 @@ class Needs(BaseModel):
     commercial: bool | None = None
     open_weights: bool | None = None
     context_tokens: int | None = Field(None, ge=1)
+    max_params_b: float | None = Field(None, gt=0, description="③ largest model size wanted")
     models: list[str] = Field(default_factory=list, description="model ids the text names")
     lang: Lang = "en"
     assumptions: list[str] = Field(default_factory=list)
@@ -107,7 +108,7 @@ def clean_text(text: str, max_chars: int) -> str:
 
 _USE_CASE_RULES: list[tuple[str, UseCase]] = [
     (
-        r"コード|プログラ|コーディング|補完|ide\b|code|coding|program|copilot|developer|refactor|"
+        r"コード|プログラ|コーディング|補完|\bide\b|code|coding|program|copilot|developer|refactor|"
         r"python|javascript|typescript|バグ|debug",
         UseCase.code,
     ),
@@ -119,7 +120,7 @@ _USE_CASE_RULES: list[tuple[str, UseCase]] = [
         UseCase.chat,
     ),
     (
-        r"rag|検索|社内文書|ナレッジ|文書検索|情報抽出|抽出|retriev|search|knowledge base|"
+        r"\brag\b|検索|社内文書|ナレッジ|文書検索|情報抽出|抽出|retriev|(?<!re)search|knowledge base|"
         r"q ?& ?a over|extract",
         UseCase.rag,
     ),
@@ -146,7 +147,7 @@ _JAPANESE_YES = r"日本語|japanese|和文|敬語|和訳|日英|英日|日本�
 _JAPANESE_NO = r"日本語(?:は|も)?(?:不要|いらない|使わない)|english only|英語のみ|英語だけ"
 _MANY_LANG = (
     r"多言語|100言語|多数の言語|いろいろな言語|many languages|multilingual|"
-    r"\d{2,} languages|low-?resource|少数言語|各国語"
+    r"\d{2,}\+?\s*languages|low-?resource|少数言語|各国語"
 )
 
 _LOCAL = (
@@ -160,7 +161,7 @@ _PRIVACY = (
     r"must not leave|外部送信|クラウドに(?:出せ|上げ|送れ)ない"
 )
 _API = (
-    r"\bapi\b|クラウド|saas|ホステッド|hosted|cloud|managed|サーバ(?:ー)?不要|"
+    r"\bapi\b|クラウド|saas|ホステッド|(?<!self-)(?<!self )hosted|cloud|managed|サーバ(?:ー)?不要|"
     r"インフラ(?:は)?(?:持た|不要)"
 )
 
@@ -184,6 +185,11 @@ _NONCOMMERCIAL = (
 )
 _OPEN = r"オープン(?:ソース|ウェイト|モデル)|open[- ]?(?:source|weights?)|重みを公開|oss\b"
 
+_MAX_PARAMS = (
+    r"(?:under|below|at most|up to|less than|<=?)\s*(\d+(?:\.\d+)?)\s*b\b|"
+    r"(\d+(?:\.\d+)?)\s*b\s*(?:程度まで|まで|以下|未満|以内|or (?:smaller|less|under))"
+)
+_DEVICE = r"スマホ|スマートフォン|携帯|ブラウザ|ラズパイ|raspberry|smartphone|phone|mobile|browser"
 _CPU_ONLY = r"cpuのみ|cpuだけ|gpuなし|gpuがない|gpu無し|cpu only|cpu-only|no gpu|without (?:a )?gpu"
 _GB = r"(\d+(?:\.\d+)?)\s*(?:gb|gib|ギガ(?:バイト)?|g\b)"
 _VRAM = (
@@ -191,7 +197,7 @@ _VRAM = (
 )
 _RAM = rf"(?:ram|メモリ|memory)[^\d\n]{{0,12}}{_GB}|{_GB}\s*(?:の)?\s*(?:ram|メモリ|memory)"
 _CONTEXT = (
-    r"(\d+(?:\.\d+)?)\s*(k|千|万|m)?\s*(?:tokens?|トークン)|"
+    r"(\d+(?:\.\d+)?)\s*(k|千|万|m)?[\s\-]*(?:tokens?|トークン)|"
     r"(?:長文|長い文書|長いドキュメント|書籍|本一冊|論文|契約書|long (?:documents?|context|reports?)|"
     r"books?|entire codebase|large pdf)"
 )
@@ -315,6 +321,13 @@ def extract_needs(text: str, model_ids: Iterable[str] = (), lang: Lang | None = 
         found["commercial"] = True
     if _any(_OPEN, t):
         found["open_weights"] = True
+
+    m = _search(_MAX_PARAMS, t)
+    if m:
+        found["max_params_b"] = float(next(g for g in m.groups() if g))
+    elif _any(_DEVICE, t):
+        found["max_params_b"] = 4.5
+        assumptions.append("size: at most about 4B parameters, to run on a phone, browser or board")
 
     ctx = _context_tokens(t)
     if ctx:

@@ -145,6 +145,15 @@ def _exclusion(card: ModelCard, c: _Ctx) -> str | None:
         )
     if n.finetune and card.finetune == ["none"]:
         return _t(lang, "ファインチューニングできない", "cannot be fine-tuned")
+    if n.max_params_b is not None and (card.params_b is None or card.params_b > n.max_params_b):
+        size = f"{card.params_b:g}B" if card.params_b else "?"
+        return _t(
+            lang,
+            f"{size}は上限{n.max_params_b:g}Bを超える",
+            f"{size} is over the {n.max_params_b:g}B limit",
+        )
+    if n.context_tokens and n.context_tokens > 16_000 and card.context_window is None:
+        return _t(lang, "コンテキスト長が不明", "context window unknown")
     if n.context_tokens and card.context_window and card.context_window < n.context_tokens:
         return _t(
             lang,
