@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from advisor.catalog import Catalog, ModelCard
 from advisor.hardware import memory_table
-from advisor.recommend import Result
+from advisor.recommend import Recommendation, Result
 
 if TYPE_CHECKING:
     from advisor.answer import Prepared
@@ -46,6 +46,7 @@ SHORTLIST_HEADERS = {
         "Q4メモリ",
         "収まる量子化",
         "料金(入力/出力 $/1M)",
+        "月額の目安",
         "日本語",
         "ライセンス",
     ],
@@ -56,6 +57,7 @@ SHORTLIST_HEADERS = {
         "Q4 memory",
         "Fits at",
         "Price (in/out $/1M)",
+        "Monthly (est.)",
         "Japanese",
         "Licence",
     ],
@@ -79,11 +81,22 @@ def shortlist_rows(result: Result) -> list[list[Any]]:
                 mem,
                 (r.fit or "-").upper(),
                 price,
+                _monthly(r),
                 r.japanese,
                 r.license,
             ]
         )
     return rows
+
+
+def _monthly(r: Recommendation) -> str:
+    """Estimated monthly cost when a workload was stated (* = assumed GPU price)."""
+    if r.monthly_cost is None:
+        return "-"
+    api, host = r.monthly_cost.api_usd_per_month, r.monthly_cost.self_host_usd_per_month
+    if api is not None:
+        return f"${api:,.0f} API"
+    return f"${host:,.0f} self-host*" if host is not None else "-"
 
 
 def criteria_figure(result: Result, lang: str) -> Any:
@@ -112,6 +125,12 @@ def reasons_markdown(result: Result, lang: str) -> str:
         for key, c in r.criteria.items():
             label = CRITERIA_LABELS[key][0 if lang == "ja" else 1]
             lines.append(f"- {label}: {inert_markdown(c.reason)} `{c.cite}`")
+        if r.speed_estimate:
+            lines.append(f"- {_t(lang, '速度の見積もり', 'speed estimate')}: {r.speed_estimate}")
+        if r.monthly_cost is not None:
+            lines.append(f"- {_t(lang, '費用の前提', 'cost basis')}: {r.monthly_cost.basis}")
+        for field_name, origin in r.origins.items():
+            lines.append(f"- {field_name}: {origin}")
     if result.excluded:
         lines.append("")
         lines.append(_t(lang, "**なぜ選ばれなかったか**", "**Why not these**"))
