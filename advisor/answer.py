@@ -23,6 +23,8 @@ from advisor.retrieve import Passage
 from advisor.services import Advisor
 
 _CITE_RE = re.compile(r"\[(\d{1,2})\]")
+#: C0/C1 control characters but tab and newline (terminal escapes, carriage returns)
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _FOLLOW_UP = re.compile(
     r"^(?:もっと|他に|ほか|それ|その|じゃあ|では|なら|で、|あと|and |what about|how about|cheaper|"
     r"other|another|instead|also|same|those|it |its )|^.{0,14}[?？]$",
@@ -165,23 +167,25 @@ class AnswerChain:
         return self.advisor.recommend(needs, top=5)
 
     def _retrieve(self, s: dict[str, Any]) -> list[Passage]:
+        """The cards of the top recommendations first (the answer is about them), then the
+        retrieved passages with at least one guide section; at most k + 2 in all."""
+        lang = s["needs"].lang
+        by_id = self.advisor.retriever.by_id
         found = self.advisor.retrieve(s["standalone"], self.k)
         if not any(p.chunk.kind == "guide" for p in found):  # always ground in the guide too
             wider = self.advisor.retrieve(s["standalone"], 20)
             guide = next((p for p in wider if p.chunk.kind == "guide"), None)
             if guide is not None:
                 found = [*found[: self.k - 1], guide]
-        # the cards of the top recommendations are always available to cite
-        have = {p.chunk.base_id for p in found}
-        lang = s["needs"].lang
-        by_id = self.advisor.retriever.by_id
-        extra = []
+        top: list[Passage] = []
         for rec in s["result"].recommendations[:3]:
-            base = f"models/{rec.model_id}"
-            sid = f"{base}#{lang}"
-            if base not in have and sid in by_id:
-                extra.append(Passage(by_id[sid], 0.0))
-        return (found + extra)[: self.k + 3]
+            sid = f"models/{rec.model_id}#{lang}"
+            if sid in by_id:
+                top.append(Passage(by_id[sid], 0.0))
+        have = {p.chunk.base_id for p in top}
+        rest = [p for p in found if p.chunk.base_id not in have]
+        rest.sort(key=lambda p: p.chunk.kind != "guide")  # guide sections before other cards
+        return (top + rest)[: self.k + 2]
 
     def _messages(self, s: dict[str, Any]) -> list[Message]:
         lang = s["needs"].lang
@@ -208,7 +212,7 @@ class AnswerChain:
         try:
             for piece in self.llm.stream(p.messages, self.max_tokens):
                 started = True
-                yield piece
+                yield _CONTROL_RE.sub("", piece)  # no terminal escapes reach a CLI or a log
         except BackendError as exc:
             p.notices.append(
                 _t(
@@ -231,7 +235,16 @@ class AnswerChain:
             yield extractive_answer(p, self.advisor.catalog)
 
     def finish(self, p: Prepared, text: str) -> Answer:
-        """Drop citations that point at nothing retrieved; list the ones used."""
+        """Drop citations that point at nothing retrieved and any repeat of the system prompt."""
+        text, leaked = redact_system(text, p.messages)
+        if leaked:
+            p.notices.append(
+                _t(
+                    p.lang,
+                    "回答がシステムの指示を繰り返したため、その部分を削除しました。",
+                    "The answer repeated the system instructions; that part was removed.",
+                )
+            )
         clean, used = filter_citations(text, len(p.passages))
         if not used:
             used = list(range(1, len(p.passages) + 1))
@@ -268,6 +281,24 @@ def filter_citations(text: str, n_passages: int) -> tuple[str, list[int]]:
         return ""
 
     return _CITE_RE.sub(keep, text), used
+
+
+def redact_system(text: str, messages: list[Message]) -> tuple[str, bool]:
+    """Remove verbatim repeats of the system prompt's lines (with or without list markers)."""
+    system = next((m["content"] for m in messages if m["role"] == "system"), "")
+    leaked = False
+    for line in system.splitlines():
+        core = line.strip().lstrip("-•* ").strip()
+        if len(core) >= 20 and core in text:
+            text = text.replace(core, "[…]")
+            leaked = True
+    return text, leaked
+
+
+def _inert(text: str) -> str:
+    """Knowledge text in a plain-text answer: no HTML tags, Markdown links or images, escapes."""
+    text = _CONTROL_RE.sub("", text).replace("<", "‹").replace(">", "›")
+    return text.replace("![", "! [").replace("](", "] (")
 
 
 def _quote(text: str, limit: int) -> str:
@@ -385,7 +416,8 @@ def extractive_answer(p: Prepared, catalog: Catalog) -> str:
             )
         )
     head, _, rest = "\n".join(lines).partition("\n\n")
-    return head + ("\n\n" + "\n\n".join(x for x in rest.split("\n") if x) if rest else "")
+    text = head + ("\n\n" + "\n\n".join(x for x in rest.split("\n") if x) if rest else "")
+    return _inert(text)  # card text is data: a poisoned card cannot put markup in the answer
 
 
 def _first_sentence(text: str) -> str:

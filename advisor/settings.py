@@ -73,7 +73,7 @@ class LLMSettings(_Section):
     context_passages: int = Field(
         4, ge=1, le=20, description="retrieved passages put in the prompt"
     )
-    passage_chars: int = Field(600, ge=100, le=5000, description="characters kept per passage")
+    passage_chars: int = Field(400, ge=100, le=5000, description="characters kept per passage")
     openai: OpenAISettings = Field(default_factory=OpenAISettings)
     llamacpp: LlamaCppSettings = Field(default_factory=LlamaCppSettings)
 

@@ -33,7 +33,7 @@ def test_passages_reach_the_prompt_as_quoted_data(indexed: Advisor, spy: SpyLLM)
     for i, passage in enumerate(ans.prepared.passages, 1):
         assert f'<passage n="{i}" source="{passage.chunk.source_id}">' in user["content"]
     assert "models/gemma-3-27b" in user["content"]
-    assert "<question>" in user["content"] and "Gemma 3 27B" in user["content"]
+    assert "Question: What is the context window of Gemma 3 27B?" in user["content"]
 
 
 def test_system_prompt_is_identical_across_turns(indexed: Advisor, spy: SpyLLM) -> None:
