@@ -13,7 +13,7 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl, ValidationError, model_validator
 
-from advisor.errors import DataError
+from advisor.errors import DataError, safe_yaml
 
 MAX_CARD_BYTES = 64 * 1024
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9.\-]*[a-z0-9]$")
@@ -239,7 +239,7 @@ def load_card(path: Path) -> ModelCard:
     if size > MAX_CARD_BYTES:
         raise DataError(f"{path.name}: card is {size} bytes, over the {MAX_CARD_BYTES} limit")
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = safe_yaml(path.read_text(encoding="utf-8"))
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
         first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise DataError(f"{path.name}: not valid YAML ({first})") from None

@@ -1,4 +1,15 @@
-"""Errors the CLI and UI turn into one-line messages."""
+"""Errors the CLI and UI turn into one-line messages, and the one safe YAML reader."""
+
+from typing import Any
+
+import yaml
+
+_SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available: same safety
+
+
+def safe_yaml(text: str) -> Any:
+    """Parse YAML with the safe loader only (no Python objects)."""
+    return yaml.load(text, Loader=_SafeLoader)
 
 
 class AdvisorError(Exception):

@@ -8,10 +8,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
 from advisor.catalog import Catalog, ModelCard
+from advisor.errors import safe_yaml
 from advisor.hardware import memory_gb
 from advisor.services import Advisor
 
@@ -85,7 +85,7 @@ class AnswerCase(BaseModel):
 
 
 def _load(path: Path, model: type[BaseModel]) -> list[Any]:
-    raw = yaml.safe_load(path.read_text(encoding="utf-8")) or []
+    raw = safe_yaml(path.read_text(encoding="utf-8")) or []
     return [model.model_validate(item) for item in raw]
 
 

@@ -9,7 +9,7 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from advisor.errors import DataError
+from advisor.errors import DataError, safe_yaml
 
 Lang = Literal["ja", "en"]
 MAX_GUIDE_BYTES = 256 * 1024
@@ -77,7 +77,7 @@ def load_guide(guide_dir: Path) -> Guide:
         if path.stat().st_size > MAX_GUIDE_BYTES:
             raise DataError(f"{path.name}: guide file over {MAX_GUIDE_BYTES} bytes")
         try:
-            raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+            raw = safe_yaml(path.read_text(encoding="utf-8"))
             doc = GuideDoc.model_validate(raw)
         except (yaml.YAMLError, UnicodeDecodeError) as exc:
             raise DataError(f"{path.name}: not valid YAML ({str(exc).splitlines()[0]})") from None

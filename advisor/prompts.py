@@ -9,7 +9,7 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from advisor.errors import DataError
+from advisor.errors import DataError, safe_yaml
 
 REQUIRED_FIELDS = {"answer": {"shortlist", "passages", "question"}}
 
@@ -44,7 +44,7 @@ class PromptTemplate(BaseModel):
 def load_prompt(prompts_dir: Path, prompt_id: str, lang: str) -> PromptTemplate:
     path = prompts_dir / f"{prompt_id}.{lang}.yaml"
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = safe_yaml(path.read_text(encoding="utf-8"))
         tpl = PromptTemplate.model_validate(raw)
     except OSError as exc:
         raise DataError(f"prompt file {path}: {exc.strerror or exc}") from None

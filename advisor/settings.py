@@ -10,7 +10,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
-from advisor.errors import DataError
+from advisor.errors import DataError, safe_yaml
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -152,7 +152,7 @@ def load_settings(file: Path | None = None, **overrides: Any) -> Settings:
     data: dict[str, Any] = {}
     if file is not None:
         try:
-            loaded = yaml.safe_load(file.read_text(encoding="utf-8")) or {}
+            loaded = safe_yaml(file.read_text(encoding="utf-8")) or {}
         except OSError as exc:
             raise DataError(f"settings file {file}: {exc.strerror or exc}") from None
         except (yaml.YAMLError, UnicodeDecodeError) as exc:
