@@ -68,6 +68,13 @@ class Handlers:
     def __init__(self, advisor: Advisor, chain: AnswerChain):
         self.adv = advisor
         self.chain = chain
+        ui = advisor.settings.ui
+        # the settings tab changes the server for everyone: only a local or authenticated app allows it
+        self.can_admin = ui.host in ("127.0.0.1", "localhost", "::1") or bool(
+            ui.auth_user and ui.auth_password
+        )
+
+    READ_ONLY = "⚠️ settings are read-only on a shared server without auth (set ADVISOR_UI__AUTH_USER/PASSWORD)"
 
     # --- chat ---
     def chat(
@@ -198,6 +205,8 @@ class Handlers:
 
     # --- settings ---
     def apply_backend(self, mode: str, base_url: str, api_key: str, model: str, gguf: str) -> str:
+        if not self.can_admin:
+            return self.READ_ONLY
         llm_cfg: dict[str, Any] = {"mode": mode}
         if mode == "openai":
             llm_cfg["openai"] = {
@@ -205,6 +214,9 @@ class Handlers:
                 "model": model or "gpt-4.1-mini",
                 **({"api_key": api_key} if api_key else {}),
             }
+            if not api_key and (base_url or None) != self.adv.settings.llm.openai.base_url:
+                # the server's key goes only to the endpoint it was configured for
+                llm_cfg["openai"]["api_key"] = None
         if mode == "llamacpp" and gguf:
             llm_cfg["llamacpp"] = {"model_path": gguf}
         try:
@@ -230,6 +242,8 @@ class Handlers:
         )
 
     def rebuild(self) -> str:
+        if not self.can_admin:
+            return self.READ_ONLY
         report = self.adv.build_index(rebuild=True)
         return f"rebuilt: {report.total} chunks. " + self.index_status()
 
