@@ -1,0 +1,73 @@
+"""Memory arithmetic against published figures, GPU names, and fit verdicts."""
+
+from __future__ import annotations
+
+import pytest
+
+from advisor.hardware import Hardware, fit, lookup_gpu, memory_gb, weights_gb
+
+# Published GGML/GGUF file sizes and "max RAM required" for Llama 2 13B (13.02B parameters):
+# https://huggingface.co/localmodels/Llama-2-13B-ggml (q4_K_M: 7.87 GB file, 10.37 GB max RAM)
+LLAMA2_13B = 13.02
+
+
+def test_q4_weights_match_the_published_file_size() -> None:
+    assert weights_gb(LLAMA2_13B, "q4") == pytest.approx(7.87, rel=0.02)
+
+
+def test_q4_total_is_close_to_the_published_max_ram() -> None:
+    # the published figure is the file size plus a fixed 2.5 GB allowance; ours adds a 4k KV cache
+    assert memory_gb(LLAMA2_13B, "q4", 4096) == pytest.approx(10.37, rel=0.15)
+
+
+def test_fp16_and_q8_weights() -> None:
+    assert weights_gb(7.0, "fp16") == 14.0
+    assert weights_gb(7.0, "q8") == pytest.approx(7.44, rel=0.01)  # Q8_0: 8.5 bits per weight
+
+
+def test_moe_memory_counts_all_experts() -> None:
+    # Mixtral 8x7B: 46.7B total, 12.9B active -> memory follows the total
+    assert memory_gb(46.7, "q4", 4096, active_params_b=12.9) > weights_gb(46.7, "q4")
+    assert memory_gb(46.7, "q4", 4096, active_params_b=12.9) > memory_gb(12.9, "q4", 4096)
+
+
+def test_kv_cache_grows_with_context() -> None:
+    assert memory_gb(8, "q4", 131072) - memory_gb(8, "q4", 4096) > 10
+
+
+@pytest.mark.parametrize(
+    ("text", "memory", "kind"),
+    [
+        ("RTX 4090", 24, "gpu"),
+        ("geforce rtx 3060 12gb", 12, "gpu"),
+        ("an RTX 5090", 32, "gpu"),
+        ("A100 40GB", 40, "gpu"),
+        ("A100", 80, "gpu"),
+        ("H100", 80, "gpu"),
+        ("L4", 24, "gpu"),
+        ("T4", 16, "gpu"),
+        ("M2 Max 64GB", 64, "unified"),
+        ("MacBook with M3 Pro", 18, "unified"),
+        ("RTX 4060", 8, "gpu"),
+    ],
+)
+def test_gpu_names(text: str, memory: float, kind: str) -> None:
+    hw = lookup_gpu(text)
+    assert hw is not None and hw.memory_gb == memory and hw.kind == kind
+
+
+def test_no_gpu_in_plain_text() -> None:
+    assert lookup_gpu("I want a cheap chatbot") is None
+
+
+def test_fit_verdicts() -> None:
+    rtx3060 = Hardware("RTX 3060", 12, "gpu")
+    seven_b = fit(7.24, rtx3060)
+    assert seven_b.best == "q8" and seven_b.headroom_gb and seven_b.headroom_gb > 0
+    assert fit(70, rtx3060).best is None
+    assert fit(1.5, rtx3060).best == "fp16"
+    # unified memory and system RAM keep room for the OS
+    assert (
+        Hardware("M2", 16, "unified").usable_gb == 12
+        and Hardware("cpu", 16, "cpu").usable_gb == 12.8
+    )
