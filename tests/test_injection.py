@@ -467,8 +467,6 @@ def test_output_handling(indexed: Advisor) -> None:
 
 # --- in a real browser ------------------------------------------------------------------------
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--no-first-run", "--disable-sync"]
 PAYLOAD_QUESTION = (
     '<script>window.__pwned=1</script> <img src=x onerror="window.__pwned=2"> '
     "[click](javascript:window.__pwned=3) ![x](http://evil/x.png) "
@@ -491,17 +489,6 @@ INERT_JS = """() => {
     text: bot.innerText,
   };
 }"""
-
-
-@pytest.fixture(scope="module")
-def browser():  # type: ignore[no-untyped-def]
-    sync_api = pytest.importorskip("playwright.sync_api")
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Debian chromium is not installed")
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        yield b
-        b.close()
 
 
 def _inert_in_page(browser: Any, url: str, question: str, done: str) -> dict[str, Any]:

@@ -4,7 +4,6 @@ plus one run with the small local model. Screenshots go to the test's temp dir."
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -16,16 +15,6 @@ from advisor.services import Advisor
 from tests.conftest import free_port, wait_port
 
 pytestmark = pytest.mark.browser
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--headless",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 
 def _start_app(data_dir: Path, **env: str) -> tuple[subprocess.Popen[bytes], str]:
@@ -52,17 +41,6 @@ def app_url(indexed: Advisor) -> Iterator[str]:
     finally:
         proc.terminate()
         proc.wait(20)
-
-
-@pytest.fixture(scope="module")
-def browser():  # type: ignore[no-untyped-def]
-    sync_api = pytest.importorskip("playwright.sync_api")
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Debian chromium is not installed")
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        yield b
-        b.close()
 
 
 @pytest.fixture()
