@@ -36,6 +36,7 @@ from _common import (
 )
 
 if TYPE_CHECKING:
+    from langchain_core.runnables import Runnable
     from langchain_core.vectorstores import InMemoryVectorStore
 
     from advisor.services import Advisor
@@ -162,7 +163,7 @@ def compare_retrieval(adv: Advisor, store: InMemoryVectorStore, passes: int) -> 
 
 def baseline_chain(
     store: InMemoryVectorStore, llm: Any, max_tokens: int, temperature: float
-) -> Any:
+) -> Runnable[str, str]:
     """retriever(top-4) | stuff | prompt | local model | text: the textbook LangChain RAG."""
     from langchain_core.output_parsers import StrOutputParser
     from langchain_core.prompt_values import PromptValue

@@ -304,6 +304,26 @@ def stop(proc: subprocess.Popen[bytes]) -> None:
         proc.wait(10)
 
 
+def serve(
+    proc: subprocess.Popen[bytes], port: int, started: float, label: str, requests: int
+) -> list[str]:
+    """Drive chat requests through the running app, read its memory, stop it; one table row."""
+    try:
+        after_start = proc_status(proc.pid)
+        times = [chat_once(port) for _ in range(requests)]
+        after = proc_status(proc.pid)
+    finally:
+        stop(proc)
+    return [
+        label,
+        secs(started),
+        mib(after_start["VmRSS"]),
+        secs(times[0]),
+        secs(times[1]) if len(times) > 1 else "-",
+        mib(after["VmHWM"]),
+    ]
+
+
 def bench_app(data: Path, runs: int, with_llm: bool) -> None:
     gradio_import = [
         run_once([str(PY), "-c", "import gradio"], dict(os.environ))[0] for _ in range(3)
@@ -317,40 +337,13 @@ def bench_app(data: Path, runs: int, with_llm: bool) -> None:
         if i < runs - 1:
             stop(proc)
             continue
-        try:  # the last start also serves one chat request
-            after_start = proc_status(proc.pid)
-            request = chat_once(port)
-            after_chat = proc_status(proc.pid)
-        finally:
-            stop(proc)
-        rows.append(
-            [
-                "extractive (ADVISOR_LLM__MODE=extractive)",
-                secs(seconds),
-                mib(after_start["VmRSS"]),
-                secs(request),
-                mib(after_chat["VmHWM"]),
-            ]
-        )
+        rows.append(serve(proc, port, seconds, "extractive (ADVISOR_LLM__MODE=extractive)", 2))
     if with_llm:
         # the default backend: the bundled Qwen2.5-Coder-1.5B through llama.cpp
         default = {"ADVISOR_LLM__LLAMACPP__MAX_TOKENS": "32"}
         proc, port, seconds = start_app(data, default)
-        try:
-            after_start = proc_status(proc.pid)
-            request = chat_once(port)
-            after_chat = proc_status(proc.pid)
-        finally:
-            stop(proc)
-        rows.append(
-            [
-                "default: llamacpp, bundled qwen2.5-coder-1.5b (max_tokens 32)",
-                secs(seconds),
-                mib(after_start["VmRSS"]),
-                secs(request),
-                mib(after_chat["VmHWM"]),
-            ]
-        )
+        label = "default: llamacpp, bundled qwen2.5-coder-1.5b (max_tokens 32)"
+        rows.append(serve(proc, port, seconds, label, 1))
     print("## App cold start and memory (`python app.py`, index already built)")
     print()
     print(
@@ -365,8 +358,9 @@ def bench_app(data: Path, runs: int, with_llm: bool) -> None:
             "backend",
             "start to port open",
             "RSS after start",
-            "1 chat request (gradio_client /chat)",
-            "peak RSS (VmHWM) after it",
+            "1st chat request (gradio_client /chat)",
+            "2nd chat request",
+            "peak RSS (VmHWM) after the requests",
         ],
         rows,
     )

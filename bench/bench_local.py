@@ -20,7 +20,7 @@ import sys
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from _common import (
     ensure_bundled,
@@ -32,6 +32,9 @@ from _common import (
     temp_data_dir,
     timed,
 )
+
+if TYPE_CHECKING:
+    from advisor.answer import AnswerChain
 
 QUESTIONS = [
     ("ja", "社外秘の設計書を要約したいです。RTX 4090が1枚あります。どのモデルを使えばいいですか?"),
@@ -121,7 +124,7 @@ def fill_prompt_stats(run: Run, llm: Any, before: list[int]) -> None:
     run.prompt_tokens = int(data.n_p_eval) + run.reused_tokens
 
 
-def run_pipeline(chain: Any, question: str) -> Run:
+def run_pipeline(chain: AnswerChain, question: str) -> Run:
     llm = chain.llm._llm
     run = Run()
     before = cached_ids(llm)
