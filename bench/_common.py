@@ -22,6 +22,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 PY = ROOT / ".venv" / "bin" / "python"
@@ -239,3 +240,12 @@ def ensure_bundled(name: str = "qwen2.5-coder-1.5b") -> Path:
         print(f"fetching the bundled model {name} (python -m advisor.bundled {name}) ...")
         subprocess.run([str(PY), "-m", "advisor.bundled", name], cwd=ROOT, check=True)
     return path
+
+
+def llama_of(chain: Any) -> Any:
+    """The `llama_cpp.Llama` behind a chain's local backend; exits if the backend is not local."""
+    from advisor.llm import LlamaCpp
+
+    if not isinstance(chain.llm, LlamaCpp):
+        raise SystemExit(f"the local backend did not start (backend: {chain.llm.name})")
+    return chain.llm.model

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 from _common import (
     ROOT,
     ensure_bundled,
+    llama_of,
     load_avg,
     median,
     ms,
@@ -212,7 +213,7 @@ def compare_answers(adv: Advisor, store: InMemoryVectorStore, n: int, max_tokens
     chain = adv.chain("llamacpp")
     if chain.llm.name != "llamacpp":
         raise SystemExit(f"the local backend did not start: {adv.notices}")
-    llm = chain.llm._llm  # the same model object for both
+    llm = llama_of(chain)  # the same model object for both
     plain = baseline_chain(store, llm, max_tokens, adv.settings.llm.temperature)
     rows = []
     texts = []

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from _common import (
     ensure_bundled,
+    llama_of,
     load_avg,
     print_environment,
     ratio,
@@ -125,7 +126,7 @@ def fill_prompt_stats(run: Run, llm: Any, before: list[int]) -> None:
 
 
 def run_pipeline(chain: AnswerChain, question: str) -> Run:
-    llm = chain.llm._llm
+    llm = llama_of(chain)
     run = Run()
     before = cached_ids(llm)
     perf_reset(llm)
@@ -261,7 +262,7 @@ def main() -> None:
             chain = adv.chain("llamacpp")
         if chain.llm.name != "llamacpp":
             raise SystemExit(f"the local backend did not start: {adv.notices}")
-        a = chain.llm._llm
+        a = llama_of(chain)
         with timed() as load_b:
             b = llama_cpp.Llama(
                 model_path=a.model_path,

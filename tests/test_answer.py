@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any, cast
 
 import pytest
 
@@ -122,7 +123,9 @@ def test_follow_up_keeps_earlier_needs(indexed: Advisor) -> None:
 def test_json_contract(indexed: Advisor) -> None:
     data = indexed.chain("extractive").ask("RAG over our docs, local").to_contract()
     assert {"answer", "lang", "backend", "citations", "recommendations", "notices"} <= set(data)
-    assert all({"n", "source_id", "url"} <= set(c) for c in data["citations"])
+    assert all(
+        {"n", "source_id", "url"} <= set(c) for c in cast("list[dict[str, Any]]", data["citations"])
+    )
 
 
 def test_extractive_for_empty_shortlist(indexed: Advisor) -> None:

@@ -64,7 +64,7 @@ def test_gpu_dataset_lookup_and_speed_estimate() -> None:
     assert 240 < tps < 250
 
 
-def test_gpu_pickle_is_loaded_with_a_restricted_unpickler(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_gpu_pickle_is_loaded_with_a_restricted_unpickler(tmp_path) -> None:
     evil = tmp_path / "evil.pkl"
     evil.write_bytes(pickle.dumps(subprocess.Popen))  # a class outside the allow-list
     with evil.open("rb") as f, pytest.raises(pickle.UnpicklingError, match="refusing"):

@@ -244,16 +244,10 @@ def test_over_long_question_gets_a_message_not_an_answer(secured: dict[str, Any]
 
 
 @pytest.mark.browser
-def test_key_and_password_never_logged_or_shown(secured: dict[str, Any]) -> None:
-    sync_api = pytest.importorskip("playwright.sync_api")
-    from tests.test_injection import ARGS, CHROMIUM
-
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Debian chromium is not installed")
+def test_key_and_password_never_logged_or_shown(browser: Any, secured: dict[str, Any]) -> None:
     url = secured["url"]
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        ctx = browser.new_context()
+    ctx = browser.new_context()
+    try:
         login = ctx.request.post(url + "login", form={"username": USER, "password": PASSWORD})
         assert login.ok
         page = ctx.new_page()
@@ -270,7 +264,8 @@ def test_key_and_password_never_logged_or_shown(secured: dict[str, Any]) -> None
         shown = page.content() + page.inner_text("body")
         config = ctx.request.get(url + "config").text()
         status = page.inner_text("#status")
-        browser.close()
+    finally:
+        ctx.close()
     time.sleep(0.5)
     log = secured["log"].read_text(errors="replace")
     assert "127.0.0.1" in status  # the failing endpoint is named ...
@@ -303,7 +298,7 @@ def test_ui_backend_switch_never_sends_the_server_key_elsewhere(
     """The settings tab lets a visitor set a base URL: the server's own key must not follow."""
     from advisor.ui import Handlers
 
-    handler = type("Capture", (_Capture,), {"seen": []})
+    handler: type[_Capture] = type("Capture", (_Capture,), {"seen": []})
     srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=srv.serve_forever, daemon=True).start()
     try:
@@ -329,7 +324,7 @@ def test_ui_backend_switch_never_sends_the_server_key_elsewhere(
         srv.shutdown()
 
 
-def test_settings_tab_is_read_only_on_a_shared_server_without_auth(indexed) -> None:  # type: ignore[no-untyped-def]
+def test_settings_tab_is_read_only_on_a_shared_server_without_auth(indexed) -> None:
     from advisor.services import Advisor as _Advisor
     from advisor.settings import load_settings
     from advisor.ui import Handlers

@@ -78,7 +78,7 @@ def test_retrieve_json_contract(indexed: Advisor) -> None:
 
 
 @pytest.fixture(scope="module")
-def chroma_server(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+def chroma_server(tmp_path_factory: pytest.TempPathFactory):
     port = free_port()
     path = tmp_path_factory.mktemp("chroma-server")
     exe = Path(sys.executable).with_name("chroma")

@@ -44,7 +44,7 @@ def app_url(indexed: Advisor) -> Iterator[str]:
 
 
 @pytest.fixture()
-def page(browser, app_url: str):  # type: ignore[no-untyped-def]
+def page(browser, app_url: str):
     ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
     pg = ctx.new_page()
     pg.goto(app_url)
@@ -53,12 +53,12 @@ def page(browser, app_url: str):  # type: ignore[no-untyped-def]
     ctx.close()
 
 
-def _ask(page, text: str) -> None:  # type: ignore[no-untyped-def]
+def _ask(page, text: str) -> None:
     page.fill("#ask textarea", text)
     page.click("#send")
 
 
-def test_japanese_question_streams_answer_with_citation(page, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_japanese_question_streams_answer_with_citation(page, tmp_path: Path) -> None:
     _ask(page, "社外に出せない社内文書を要約したい。RTX 4090が1枚ある")
     page.wait_for_selector("#citations details", timeout=60_000)
     page.wait_for_function(
@@ -74,7 +74,7 @@ def test_japanese_question_streams_answer_with_citation(page, tmp_path: Path) ->
     page.screenshot(path=str(tmp_path / "chat.png"), full_page=True)
 
 
-def test_html_in_question_and_answer_is_inert(page) -> None:  # type: ignore[no-untyped-def]
+def test_html_in_question_and_answer_is_inert(page) -> None:
     _ask(
         page,
         '<img src=x onerror="window.__pwned=1"> <script>window.__pwned=2</script> [x](javascript:alert(1)) ローカルで要約',
@@ -86,7 +86,7 @@ def test_html_in_question_and_answer_is_inert(page) -> None:  # type: ignore[no-
     assert page.locator("#chatbot a[href^='javascript']").count() == 0
 
 
-def test_follow_up_keeps_needs(page) -> None:  # type: ignore[no-untyped-def]
+def test_follow_up_keeps_needs(page) -> None:
     _ask(page, "日本語のチャットボット、ローカル、RTX 3060 12GB")
     page.wait_for_selector("#citations details", timeout=60_000)
     _ask(page, "もっと安いのは?")
@@ -99,7 +99,7 @@ def test_follow_up_keeps_needs(page) -> None:  # type: ignore[no-untyped-def]
     assert "RTX 3060" in after  # the GPU from the first turn still decides the fit
 
 
-def test_needs_dialogue_to_recommendation(page, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_needs_dialogue_to_recommendation(page, tmp_path: Path) -> None:
     page.get_by_role("tab", name="ニーズ診断").click()
     page.wait_for_selector("#dlg-question", timeout=10_000)
     answers = [
@@ -126,7 +126,7 @@ def test_needs_dialogue_to_recommendation(page, tmp_path: Path) -> None:  # type
     page.screenshot(path=str(tmp_path / "dialogue.png"), full_page=True)
 
 
-def test_dialogue_free_text_reply(page) -> None:  # type: ignore[no-untyped-def]
+def test_dialogue_free_text_reply(page) -> None:
     page.get_by_role("tab", name="ニーズ診断").click()
     page.fill("#dlg-reply textarea", "翻訳に使いたい")
     page.press("#dlg-reply textarea", "Enter")
@@ -136,7 +136,7 @@ def test_dialogue_free_text_reply(page) -> None:  # type: ignore[no-untyped-def]
     assert "translation" in page.inner_text("#dlg-profile")
 
 
-def test_compare_two_models(page, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_compare_two_models(page, tmp_path: Path) -> None:
     page.get_by_role("tab", name="カタログと比較").click()
     page.wait_for_selector("#cat-table", timeout=10_000)
     page.fill("#cat-search textarea, #cat-search input", "swallow")
@@ -155,7 +155,7 @@ def test_compare_two_models(page, tmp_path: Path) -> None:  # type: ignore[no-un
     page.screenshot(path=str(tmp_path / "compare.png"), full_page=True)
 
 
-def test_switch_interface_language(page) -> None:  # type: ignore[no-untyped-def]
+def test_switch_interface_language(page) -> None:
     page.locator("#ui-lang label", has_text="English").click()
     page.wait_for_function(
         "document.body.innerText.includes('which LLM should I use')", timeout=10_000
@@ -167,7 +167,7 @@ def test_switch_interface_language(page) -> None:  # type: ignore[no-untyped-def
     )
 
 
-def test_sessions_do_not_share_conversations(browser, app_url: str) -> None:  # type: ignore[no-untyped-def]
+def test_sessions_do_not_share_conversations(browser, app_url: str) -> None:
     a, b = browser.new_context(), browser.new_context()
     pa, pb = a.new_page(), b.new_page()
     for pg in (pa, pb):
@@ -182,7 +182,7 @@ def test_sessions_do_not_share_conversations(browser, app_url: str) -> None:  # 
 
 
 @pytest.mark.slow
-def test_app_with_small_local_model(browser, indexed: Advisor, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_app_with_small_local_model(browser, indexed: Advisor, tmp_path: Path) -> None:
     pytest.importorskip("llama_cpp")
     from advisor.bundled import fetch
     from advisor.settings import PROJECT_ROOT, load_settings
