@@ -130,15 +130,21 @@ class LlamaCpp(LLM):
                 n_threads=cfg.n_threads,
                 n_threads_batch=cfg.n_threads,
                 verbose=False,
-                seed=0,
+                seed=cfg.seed,
             )
         except Exception as exc:
             raise BackendError(
                 f"model {model_path.name} failed to load: {type(exc).__name__}"
             ) from exc
         self.temperature = settings.llm.temperature
+        self.seed = cfg.seed
         self.label = f"local {model_path.name}"
         self.lock = threading.Lock()
+
+    @property
+    def model(self) -> Any:
+        """The underlying `llama_cpp.Llama` (benchmarks read its timings and KV cache)."""
+        return self._llm
 
     def stream(self, messages: list[Message], max_tokens: int) -> Iterator[str]:
         with self.lock:
@@ -149,6 +155,7 @@ class LlamaCpp(LLM):
                     temperature=self.temperature,
                     stream=True,
                     repeat_penalty=1.1,
+                    seed=self.seed,  # per call: an answer does not depend on earlier ones
                 ):
                     text = part["choices"][0]["delta"].get("content")
                     if text:

@@ -63,6 +63,9 @@ class LlamaCppSettings(_Section):
     n_ctx: int = Field(4096, ge=512, le=131072)
     n_threads: int = Field(default_factory=lambda: os.cpu_count() or 1, ge=1)
     max_tokens: int = Field(384, ge=16, le=8192)
+    seed: int = Field(
+        42, ge=0, lt=2**32, description="sampling seed: the same question gives the same answer"
+    )
 
 
 class LLMSettings(_Section):

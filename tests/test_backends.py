@@ -34,7 +34,7 @@ def small_gguf() -> Path:
     return fetch("smollm2-135m", load_settings(paths={"data_dir": PROJECT_ROOT / "data"}))
 
 
-def _settings(indexed: Advisor, **llm: object):  # type: ignore[no-untyped-def]
+def _settings(indexed: Advisor, **llm: object):
     return load_settings(
         paths={"data_dir": indexed.settings.paths.data_dir},
         llm={"llamacpp": {"max_tokens": 48, "n_ctx": 2048}, **llm},
@@ -53,6 +53,24 @@ def test_llamacpp_streams_an_answer(indexed: Advisor, small_gguf: Path) -> None:
     ans = chain.ask("Which small open model suits code completion?")
     assert ans.backend == "llamacpp" and ans.answer and ans.complete
     assert ans.prepared.recommendations and ans.citations
+
+
+def test_llamacpp_answers_are_reproducible(indexed: Advisor, small_gguf: Path) -> None:
+    """With a fixed seed the same prompt gives the same text, whatever was asked before."""
+    s = _settings(
+        indexed,
+        temperature=1.0,
+        llamacpp={"model_path": str(small_gguf), "n_ctx": 2048, "seed": 7},
+    )
+    llm = make_llm(s, "llamacpp")
+
+    def say(text: str) -> str:
+        return "".join(llm.stream([{"role": "user", "content": text}], 24))
+
+    first = say("Suggest a name for a small language model.")
+    say("Name one programming language.")
+    assert say("Suggest a name for a small language model.") == first
+    assert first.strip()
 
 
 def test_bundled_model_with_wrong_sha_falls_back(
