@@ -194,13 +194,15 @@ _MAX_PARAMS = (
     r"(?:under|below|at most|up to|less than|<=?)\s*(\d+(?:\.\d+)?)\s*b\b|"
     r"(\d+(?:\.\d+)?)\s*b\s*(?:程度まで|まで|以下|未満|以内|or (?:smaller|less|under))"
 )
+#: a number as people write it: "12", "1.5", "10,000"
+_NUM = r"(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
 _PER_DAY = (
-    r"(?:1日|一日|毎日|日に)\s*(\d+(?:\.\d+)?)\s*(万|千|k)?\s*(?:件|回|リクエスト)|"
-    r"(\d+(?:\.\d+)?)\s*(k|m)?\s*(?:requests?|calls?|queries|messages)\s*(?:per|a|/)\s*day"
+    rf"(?:1日|一日|毎日|日に)\s*{_NUM}\s*(万|千|k)?\s*(?:件|回|リクエスト)|"
+    rf"{_NUM}\s*(k|m)?\s*(?:requests?|calls?|queries|messages)\s*(?:per|a|/)\s*day"
 )
 _PER_REQUEST = (
-    r"(\d+(?:\.\d+)?)\s*(k)?\s*(?:tokens?|トークン)\s*(?:per|each|/|ずつ|の)\s*(?:request|call|リクエスト|件)|"
-    r"(?:1件|1回|1リクエスト)(?:あたり)?\s*(\d+(?:\.\d+)?)\s*(k|千)?\s*(?:tokens?|トークン)"
+    rf"{_NUM}\s*(k)?\s*(?:tokens?|トークン)\s*(?:per|each|/|ずつ|の)\s*(?:request|call|リクエスト|件)|"
+    rf"(?:1件|1回|1リクエスト)(?:あたり)?\s*{_NUM}\s*(k|千)?\s*(?:tokens?|トークン)"
 )
 _DEVICE = r"スマホ|スマートフォン|携帯|ブラウザ|ラズパイ|raspberry|smartphone|phone|mobile|browser"
 _CPU_ONLY = r"cpuのみ|cpuだけ|gpuなし|gpuがない|gpu無し|cpu only|cpu-only|no gpu|without (?:a )?gpu"
@@ -209,10 +211,17 @@ _VRAM = (
     rf"(?:vram|gpu|グラボ|ビデオメモリ)[^\d\n]{{0,20}}{_GB}|{_GB}\s*(?:の)?\s*(?:vram|gpu|グラボ)"
 )
 _RAM = rf"(?:ram|メモリ|memory)[^\d\n]{{0,12}}{_GB}|{_GB}\s*(?:の)?\s*(?:ram|メモリ|memory)"
-_CONTEXT = (
-    r"(\d+(?:\.\d+)?)\s*(k|千|万|m)?[\s\-]*(?:tokens?|トークン)|"
-    r"(?:長文|長い文書|長いドキュメント|書籍|本一冊|論文|契約書|long (?:documents?|context|reports?)|"
-    r"books?|entire codebase|large pdf)"
+_COUNT = rf"{_NUM}\s*(k|千|万|m)?"
+#: a token count: "32k tokens", "32,000 トークン", "128k context", "コンテキスト長 200k"
+_CONTEXT_COUNTS = (
+    rf"{_COUNT}[\s\-]*(?:tokens?|トークン)",
+    rf"{_COUNT}[\s\-]*(?:の)?\s*(?:context|コンテキスト|文脈)",
+    r"(?:context(?:[\s\-](?:window|length))?|コンテキスト(?:長|ウィンドウ)?)\s*(?:of|:|は|が|=)?\s*"
+    rf"(?:at least|最低|少なくとも)?\s*{_COUNT}(?![\d.]|\s*(?:gb|ページ|pages?))",
+)
+_LONG_TEXTS = (
+    r"長文|長い文書|長いドキュメント|書籍|本一冊|論文|契約書|long (?:documents?|context|reports?)|"
+    r"books?|entire codebase|large pdf"
 )
 
 
@@ -337,17 +346,16 @@ def extract_needs(text: str, model_ids: Iterable[str] = (), lang: Lang | None = 
 
     m = _search(_MAX_PARAMS, t)
     if m:
-        found["max_params_b"] = float(next(g for g in m.groups() if g))
+        found["max_params_b"] = float(next(g for g in m.groups() if g)) or None
     elif _any(_DEVICE, t):
         found["max_params_b"] = 4.5
         assumptions.append("size: at most about 4B parameters, to run on a phone, browser or board")
 
-    m = _search(_PER_DAY, t)
-    if m:
-        found["requests_per_day"] = _number(*[g for g in m.groups() if g][:2])
-    m = _search(_PER_REQUEST, t)
-    if m:
-        found["tokens_per_request"] = _number(*[g for g in m.groups() if g][:2])
+    for key, pattern in (("requests_per_day", _PER_DAY), ("tokens_per_request", _PER_REQUEST)):
+        m = _search(pattern, t)
+        value = _number(*[g for g in m.groups() if g][:2]) if m else 0
+        if value > 0:  # "0 requests a day" states nothing usable
+            found[key] = value
 
     ctx = _context_tokens(t)
     if ctx:
@@ -361,18 +369,17 @@ def extract_needs(text: str, model_ids: Iterable[str] = (), lang: Lang | None = 
 
 def _number(num: str, unit: str | None = None) -> float:
     scale = {"k": 1e3, "千": 1e3, "万": 1e4, "m": 1e6}.get(unit or "", 1)
-    return float(num) * scale
+    return float(num.replace(",", "")) * scale
 
 
 def _context_tokens(t: str) -> int | None:
     best = 0
-    for m in re.finditer(_CONTEXT, t, re.ASCII):
-        num, unit = m.group(1), m.group(2)
-        if num is None:
-            best = max(best, 100_000)  # "long documents": 100k tokens
-            continue
-        value = float(num) * {"k": 1e3, "千": 1e3, "万": 1e4, "m": 1e6, None: 1}[unit]
-        best = max(best, int(min(value, MAX_CONTEXT_TOKENS)))  # "9…9 tokens" is inf as a float
+    for pattern in _CONTEXT_COUNTS:
+        for m in re.finditer(pattern, t, re.ASCII):
+            value = _number(m.group(1), m.group(2))
+            best = max(best, int(min(value, MAX_CONTEXT_TOKENS)))  # "9…9 tokens" is inf as float
+    if best == 0 and _any(_LONG_TEXTS, t):
+        best = 100_000  # "long documents": 100k tokens
     pages = re.search(r"(\d+)\s*(?:ページ|pages?)", t)
     if pages:  # about 600 tokens per page; float(): int() refuses over 4,300 digits
         best = max(best, int(min(float(pages.group(1)) * 600, MAX_CONTEXT_TOKENS)))

@@ -142,6 +142,7 @@ _number = st.builds(
     st.one_of(
         st.integers(0, 10**6),
         st.integers(0, 10**400),
+        st.integers(0, 10**7).map(lambda n: f"{n:,}"),  # "10,000" as people write it
         st.floats(0, 1e6, allow_nan=False).map(lambda f: f"{f:.3f}"),
         st.sampled_from(["1e309", "9" * 400, "9" * 5000, "0.0000001", "-5", "1_000"]),
     ),
@@ -159,6 +160,13 @@ _number = st.builds(
             "GB RAM",
             "ページ",
             " pages",
+            " requests per day",
+            " tokens per request",
+            "件/日",
+            "B or smaller",
+            "Bまで",
+            "k context",
+            "コンテキスト",
             "",
         ]
     ),

@@ -79,6 +79,16 @@ CASES: list[tuple[str, dict[str, Any]]] = [
     ("English only coding assistant", {"japanese": False, "uses": [C]}),
     ("we have no GPU, use a hosted API", {"deployment": "api"}),
     ("I have 12 GB VRAM", {"gpu_gb": 12}),
+    # token counts as people write them: with commas, and before or after "context"
+    ("RTX 4090, 32k context", {"context_tokens": 32_000, "gpu_gb": 24}),
+    ("a context window of 128,000 tokens", {"context_tokens": 128_000}),
+    ("128kコンテキストが必要", {"context_tokens": 128_000}),
+    ("コンテキスト長は200k欲しい", {"context_tokens": 200_000}),
+    (
+        "10,000 requests per day, 2,000 tokens per request",
+        {"requests_per_day": 10_000, "tokens_per_request": 2_000},
+    ),
+    ("0 requests per day, at most 0B", {"requests_per_day": None, "max_params_b": None}),
 ]
 
 
