@@ -19,6 +19,7 @@ from advisor.needs import Needs, detect_lang
 from advisor.recommend import Result
 from advisor.services import Advisor
 from advisor.settings import load_settings
+from advisor.uncurated import Uncurated
 
 app = typer.Typer(
     add_completion=False,
@@ -98,6 +99,12 @@ def recommend(
     tokens_per_request: Annotated[
         float | None, typer.Option(min=1, max=1e7, help="input tokens per request")
     ] = None,
+    uncurated: Annotated[
+        bool,
+        typer.Option(
+            "--uncurated", help="also list open models beyond the catalog (llmfit, unreviewed)"
+        ),
+    ] = False,
 ) -> None:
     """Rank models for a need: `advisor recommend "社外に出せない文書の要約、RTX 4090"`."""
     if local and api:
@@ -131,10 +138,39 @@ def recommend(
     }
     needs = adv.needs(needs_text, **overrides)
     result = adv.recommend(needs, top)
+    extra, why_none = adv.uncurated(needs) if uncurated else ([], None)
     if as_json:
-        _emit_json(result.to_contract())
-    else:
-        _print_result(result)
+        data = result.to_contract()
+        if uncurated:  # a separate key: never mixed into the curated recommendations
+            data["uncurated"] = [m.model_dump(mode="json") for m in extra]
+            data["uncurated_note"] = why_none
+        _emit_json(data)
+        return
+    _print_result(result)
+    if uncurated:
+        _print_uncurated(extra, why_none, needs.lang)
+
+
+def _print_uncurated(models: list[Uncurated], why_none: str | None, lang: str) -> None:
+    if not models:
+        out.print(f"[dim]{_t(lang, '未レビュー候補', 'Uncurated')}: {why_none}[/]")
+        return
+    table = Table(
+        title=_t(lang, "未レビュー候補(カタログ外)", "Uncurated candidates (not in the catalog)"),
+        caption=models[0].origin,
+    )
+    for col in ("Model", "Params", "Licence", "Memory", "Context", "Languages"):
+        table.add_column(col, overflow="fold")
+    for m in models:
+        table.add_row(
+            f"{m.name}\n[dim]{m.url}[/]",
+            f"{m.params_b:g}B" if m.params_b else "-",
+            m.license or "?",
+            f"{m.memory_gb:g} GB ({m.quant}, {m.fit})" if m.memory_gb else "-",
+            f"{m.context_window:,}" if m.context_window else "-",
+            ", ".join(m.languages[:6]) or "-",
+        )
+    out.print(table)
 
 
 def _read_arg(text: str) -> str:

