@@ -178,13 +178,14 @@ class Handlers:
             return gr.update(), None, "", None
         needs.lang = lang  # type: ignore[assignment]
         result = self.adv.recommend(needs, top=5)
-        report = views.markdown_report(result, self.adv.catalog, lang)
+        extra = views.uncurated_markdown(*self.adv.uncurated(needs), lang)
+        report = views.markdown_report(result, self.adv.catalog, lang, extra)
         path = Path(tempfile.mkdtemp(prefix="advisor-report-")) / "llm-report.md"
         path.write_text(report, encoding="utf-8")
         return (
             gr.update(value=views.shortlist_rows(result), headers=views.SHORTLIST_HEADERS[lang]),
             views.criteria_figure(result, lang),
-            views.reasons_markdown(result, lang),
+            views.reasons_markdown(result, lang) + "\n\n" + extra,
             str(path),
         )
 

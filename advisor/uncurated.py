@@ -46,6 +46,8 @@ _REPACKAGED = re.compile(
     r"[-_.](awq|gptq|gguf|mlx|fp8|fp4|nvfp4|mxfp4|int[48]|bnb|[2-8]bit|exl2|w4a16|w8a8|onnx)\b",
     re.IGNORECASE,
 )
+#: a Hugging Face repository name (so a link built from it is plain)
+_REPO = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,95}")
 _NOT_A_CHAT_LLM = re.compile(r"speech|embedding|transcription|reward", re.IGNORECASE)
 #: licences that allow commercial use without a separate agreement
 PERMISSIVE = frozenset({"apache-2.0", "mit", "bsd-2-clause", "bsd-3-clause", "cc-by-4.0"})
@@ -140,7 +142,7 @@ def _family(repo: str) -> str:
 def _keep(row: dict[str, Any], needs: Needs, curated: set[str]) -> bool:
     name = str(row.get("name", ""))
     org, _, repo = name.partition("/")
-    if org.lower() not in FIRST_PARTY or not repo or _REPACKAGED.search(repo):
+    if org.lower() not in FIRST_PARTY or not _REPO.fullmatch(repo) or _REPACKAGED.search(repo):
         return False
     if _NOT_A_CHAT_LLM.search(f"{repo} {row.get('use_case', '')}"):
         return False

@@ -14,6 +14,7 @@ from advisor.recommend import Recommendation, Result
 
 if TYPE_CHECKING:
     from advisor.answer import Prepared
+    from advisor.uncurated import Uncurated
 
 CRITERIA_LABELS = {
     "use_case": ("① 用途", "① Use case"),
@@ -119,8 +120,10 @@ def criteria_figure(result: Result, lang: str) -> Any:
 
 
 def reasons_markdown(result: Result, lang: str) -> str:
-    lines = []
+    lines: list[str] = []
     for r in result.recommendations:
+        if lines:  # a blank line ends the previous list, or the header joins its last item
+            lines.append("")
         lines.append(f"**{r.rank}. {inert_markdown(r.name)}** ({r.score:.1f})")
         for key, c in r.criteria.items():
             label = CRITERIA_LABELS[key][0 if lang == "ja" else 1]
@@ -139,7 +142,36 @@ def reasons_markdown(result: Result, lang: str) -> str:
     return "\n".join(lines)
 
 
-def markdown_report(result: Result, catalog: Catalog, lang: str) -> str:
+def uncurated_markdown(models: list[Uncurated], why_none: str | None, lang: str) -> str:
+    """The llmfit candidates as their own labelled section (empty when none were asked for)."""
+    title = _t(
+        lang, "### 未レビュー候補(カタログ外)", "### Uncurated candidates (not in the catalog)"
+    )
+    if not models:
+        return f"{title}\n\n{inert_markdown(why_none)}" if why_none else ""
+    lines = [
+        title,
+        "",
+        _t(
+            lang,
+            f"出典: {models[0].origin}。手作業の確認はしていません。",
+            f"From {models[0].origin}: not checked by hand.",
+        ),
+        "",
+    ]
+    for m in models:  # names passed uncurated's repository-name check, so the link is plain
+        facts = [f"{m.params_b:g}B" if m.params_b else "", m.license or "licence ?"]
+        if m.memory_gb:
+            facts.append(f"{m.memory_gb:g} GB ({m.quant}, {m.fit})")
+        if m.context_window:
+            facts.append(f"ctx {m.context_window:,}")
+        if m.languages:
+            facts.append(",".join(m.languages[:6]))
+        lines.append(f"- [{m.name}]({m.url}): " + " · ".join(f for f in facts if f))
+    return "\n".join(lines)
+
+
+def markdown_report(result: Result, catalog: Catalog, lang: str, extra: str = "") -> str:
     """The dialogue's result as a downloadable Markdown report, with the cards' sources."""
     n = result.needs
     head = _t(lang, "# LLM選定レポート", "# LLM selection report")
@@ -154,7 +186,7 @@ def markdown_report(result: Result, catalog: Catalog, lang: str) -> str:
     lines.append("|" + "---|" * len(header))
     for row in shortlist_rows(result):
         lines.append("| " + " | ".join(str(c) for c in row) + " |")
-    lines += ["", reasons_markdown(result, lang), "", _t(lang, "## 出典", "## Sources")]
+    lines += ["", reasons_markdown(result, lang), "", extra, _t(lang, "## 出典", "## Sources")]
     for r in result.recommendations:
         card = catalog.by_id[r.model_id]
         lines.append(f"- {r.name} (as of {card.as_of}): " + ", ".join(str(s) for s in card.sources))

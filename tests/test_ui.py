@@ -122,6 +122,12 @@ def test_needs_dialogue_to_recommendation(page, tmp_path: Path) -> None:
     assert "Coder" in table or "Code" in table or "Star" in table
     reasons = page.inner_text("#dlg-reasons")
     assert "guide/criteria/" in reasons
+    # open models beyond the catalog, under their own heading, each linking to its repository
+    head, _, uncurated = reasons.partition("未レビュー候補")
+    assert uncurated and "llmfit" in uncurated, reasons[-400:]
+    links = page.locator("#dlg-reasons a[href^='https://huggingface.co/']")
+    assert links.count() >= 1 and links.first.inner_text() in uncurated
+    assert links.first.inner_text() not in head  # never mixed into the curated shortlist
     page.wait_for_selector("#dlg-report a", timeout=10_000)
     page.screenshot(path=str(tmp_path / "dialogue.png"), full_page=True)
 

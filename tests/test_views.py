@@ -49,3 +49,38 @@ def test_catalog_filter(core: Advisor) -> None:
     assert [c.id for c in views.filter_cards(core.catalog, "swallow")] == [
         c.id for c in core.catalog if "swallow" in c.id
     ]
+
+
+def test_each_model_of_the_reasons_starts_its_own_block(core: Advisor) -> None:
+    """Without a blank line, Markdown joins a model's header to the previous model's last item."""
+    result = core.recommend(core.needs("local code completion on 12 GB"), 3)
+    lines = views.reasons_markdown(result, "en").splitlines()
+    headers = [i for i, line in enumerate(lines) if line.startswith("**") and ". " in line]
+    assert len(headers) == 3
+    assert all(lines[i - 1] == "" for i in headers[1:])
+
+
+def test_uncurated_section_is_labelled_and_rendered_from_the_models() -> None:
+    from advisor.uncurated import Uncurated
+
+    m = Uncurated(
+        name="Qwen/Qwen3-14B",
+        url="https://huggingface.co/Qwen/Qwen3-14B",
+        params_b=14.8,
+        context_window=40960,
+        license="apache-2.0",
+        use_case=None,
+        languages=["en", "ja"],
+        release_date=None,
+        quant="Q4_K_M",
+        memory_gb=9.5,
+        fit="Good",
+        score=80.0,
+        origin="llmfit 1.1.17 (uncurated; not reviewed)",
+    )
+    text = views.uncurated_markdown([m], None, "ja")
+    assert text.startswith("### 未レビュー候補") and "llmfit 1.1.17" in text
+    assert "[Qwen/Qwen3-14B](https://huggingface.co/Qwen/Qwen3-14B)" in text
+    assert "14.8B" in text and "9.5 GB (Q4_K_M, Good)" in text and "ctx 40,960" in text
+    assert views.uncurated_markdown([], None, "en") == ""
+    assert "state your GPU" in views.uncurated_markdown([], "state your GPU memory", "en")
