@@ -140,7 +140,7 @@ class AnswerChain:
             result=state["result"],
             passages=state["passages"],
             messages=state["messages"],
-            notices=list(self.advisor.notices),
+            notices=self.advisor.take_notices(),
         )
 
     def _standalone(self, s: dict[str, Any]) -> str:

@@ -107,7 +107,7 @@ def retrieval_metrics(
     the top 5), hit@5, MRR and binary nDCG@5."""
     per: dict[str, list[dict[str, float]]] = {}
     for case in cases:
-        ranked = search(case.query, k)
+        ranked = list(dict.fromkeys(search(case.query, k)))  # a card's ja and en chunks: once
         rel = set(case.relevant)
         first = next((i for i, sid in enumerate(ranked, 1) if sid in rel), None)
         dcg = sum(1 / math.log2(i + 1) for i, sid in enumerate(ranked[:k], 1) if sid in rel)

@@ -10,7 +10,7 @@ from advisor.catalog import Catalog, ModelCard, load_catalog
 from advisor.guide import Guide, load_guide
 from advisor.needs import Needs, clean_text, extract_needs, unknown_criteria
 from advisor.recommend import Result, recommend
-from advisor.settings import Settings
+from advisor.settings import LLMSettings, Settings
 
 if TYPE_CHECKING:
     from langchain_core.embeddings import Embeddings
@@ -88,12 +88,27 @@ class Advisor:
         self, rebuild: bool = False, progress: Callable[[int, int], None] | None = None
     ) -> IndexReport:
         report = self.store.refresh(self.chunks, rebuild=rebuild, progress=progress)
-        self.notices.extend(report.notices)
+        self._once.extend(m for m in report.notices if m not in self._once)
         return report
+
+    def note(self, message: str) -> None:
+        """Add a lasting notice once (a backend retried on every turn must not repeat it)."""
+        if message not in self.notices:
+            self.notices.append(message)
+
+    def take_notices(self) -> list[str]:
+        """The lasting notices, plus one-off ones (an index rebuilt) that are then cleared."""
+        out = [*self.notices, *self._once]
+        self._once.clear()
+        return out
+
+    @cached_property
+    def _once(self) -> list[str]:
+        return []
 
     @cached_property
     def notices(self) -> list[str]:
-        """Things the user should know (index rebuilt, fallbacks); shown by CLI and UI."""
+        """Lasting things the user should know (a backend that fell back); shown by CLI and UI."""
         return []
 
     @cached_property
@@ -115,13 +130,20 @@ class Advisor:
             try:
                 self._llms[mode] = make_llm(self.settings, mode)
             except BackendError as exc:
-                self.notices.append(f"{mode} backend unavailable ({exc}); answering offline")
+                self.note(f"{mode} backend unavailable ({exc}); answering offline")
                 return Extractive()
         return self._llms[mode]
 
     @cached_property
     def _llms(self) -> dict[str, LLM]:
         return {}
+
+    def use_llm_settings(self, llm: LLMSettings) -> None:
+        """New answer-backend settings (the UI's settings tab): backends are rebuilt on next use
+        and the old notices go."""
+        self.settings = self.settings.model_copy(update={"llm": llm})
+        self.notices.clear()
+        self._llms.clear()
 
     def chain(self, mode: str | None = None) -> AnswerChain:
         from advisor.answer import AnswerChain

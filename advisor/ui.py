@@ -20,7 +20,7 @@ from advisor.dialogue import apply_reply, next_question
 from advisor.errors import AdvisorError
 from advisor.needs import Needs, unknown_criteria
 from advisor.services import Advisor
-from advisor.settings import Settings, load_settings, merge
+from advisor.settings import LLMSettings, Settings, load_settings, merge
 
 CSS = """
 .citations details { margin: 4px 0; } .citations pre.passage { white-space: pre-wrap; font-size: 0.85em; }
@@ -221,13 +221,11 @@ class Handlers:
         if mode == "llamacpp" and gguf:
             llm_cfg["llamacpp"] = {"model_path": gguf}
         try:
-            data = merge(self.adv.settings.model_dump(), {"llm": llm_cfg})
-            settings = Settings.model_validate(data)
+            data = merge(self.adv.settings.llm.model_dump(), llm_cfg)
+            llm_settings = LLMSettings.model_validate(data)
         except Exception as exc:
             return f"⚠️ {str(exc).splitlines()[0]}"
-        self.adv.settings = settings
-        self.adv.notices.clear()
-        self.adv._llms.clear()
+        self.adv.use_llm_settings(llm_settings)
         self.chain.llm = self.adv.llm(mode)
         note = f" — {' / '.join(self.adv.notices)}" if self.adv.notices else ""
         return f"backend: {self.chain.llm.label}{note}"  # the key is never echoed

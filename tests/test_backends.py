@@ -260,6 +260,30 @@ def test_openai_without_key_or_url_is_a_notice(
     adv.__dict__["retriever"] = indexed.retriever
     ans = adv.chain().ask("cheap API model")
     assert ans.backend == "extractive" and any("OPENAI_API_KEY" in n for n in ans.notices)
+    # asked again (a new chain retries the backend): the notice stays, once
+    again = adv.chain().ask("cheap API model")
+    assert sum("OPENAI_API_KEY" in n for n in again.notices) == 1
+
+
+def test_index_notice_shows_once_backend_notice_lasts(
+    indexed: Advisor, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    monkeypatch.delenv("OPENAI_BASE_URL", raising=False)
+    settings = load_settings(paths={"data_dir": tmp_path}, llm={"mode": "openai"})
+    env = {**os.environ, "ADVISOR_PATHS__DATA_DIR": str(tmp_path)}
+    cmd = [sys.executable, "-m", "advisor.cli", "index"]  # an earlier run, in its own process
+    assert subprocess.run(cmd, env=env, capture_output=True, timeout=300).returncode == 0
+    (tmp_path / "chroma" / "chroma.sqlite3").write_bytes(b"not a database" * 100)
+    chain = Advisor(settings).chain()
+    first = chain.ask("cheap API model")  # the unreadable store is rebuilt: a one-off notice
+    second = chain.ask("cheap API model")
+    one_off = [n for n in first.notices if "index rebuilt" in n]
+    assert one_off and not any(n in second.notices for n in one_off), (
+        first.notices,
+        second.notices,
+    )
+    assert any("OPENAI_API_KEY" in n for n in second.notices)
 
 
 def test_ask_runs_without_any_network(indexed: Advisor) -> None:

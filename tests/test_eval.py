@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import os
 import subprocess
 import sys
@@ -68,6 +69,11 @@ def test_retrieval_metrics_arithmetic() -> None:
     assert m["en"]["recall@1"] == 1.0 and m["en"]["recall@5"] == 1.0 and m["en"]["mrr"] == 1.0
     m = ev.retrieval_metrics(cases, lambda q, k: ["c", "b"])
     assert m["en"]["recall@1"] == 0.0 and m["en"]["recall@5"] == 0.5 and m["en"]["mrr"] == 0.5
+    # ideal order: nDCG 1; a card's ja and en chunks both retrieved count once, not twice
+    assert ev.retrieval_metrics(cases, lambda q, k: ["a", "b"])["en"]["ndcg@5"] == 1.0
+    twice = ev.retrieval_metrics(cases, lambda q, k: ["a", "a", "c", "b"])["en"]["ndcg@5"]
+    expected = (1 + 1 / math.log2(4)) / (1 + 1 / math.log2(3))
+    assert twice == round(expected, 3) and twice < 1
 
 
 def test_eval_cli_json(indexed: Advisor) -> None:
