@@ -64,6 +64,7 @@ class Prepared:
     passages: list[Passage]
     messages: list[Message]
     notices: list[str] = field(default_factory=list)
+    echoed_system: bool = False  # the stream repeated system-prompt lines (removed as it went)
 
     @property
     def recommendations(self) -> list[Recommendation]:
@@ -209,11 +210,17 @@ class AnswerChain:
             yield extractive_answer(p, self.advisor.catalog)
             return
         started = False
+        echo = SystemEchoFilter(p.messages)
         try:
             for piece in self.llm.stream(p.messages, self.max_tokens):
                 started = True
-                yield _CONTROL_RE.sub("", piece)  # no terminal escapes reach a CLI or a log
+                # no terminal escapes reach a CLI or a log; no system-prompt line reaches the page
+                shown = echo.feed(_CONTROL_RE.sub("", piece))
+                if shown:
+                    yield shown
         except BackendError as exc:
+            if rest := echo.flush():
+                yield rest
             p.notices.append(
                 _t(
                     p.lang,
@@ -233,11 +240,16 @@ class AnswerChain:
                     p.lang, "\n\n[…回答は途中で切れました]\n\n", "\n\n[…answer incomplete]\n\n"
                 )
             yield extractive_answer(p, self.advisor.catalog)
+        else:
+            if rest := echo.flush():
+                yield rest
+        finally:
+            p.echoed_system = p.echoed_system or echo.leaked
 
     def finish(self, p: Prepared, text: str) -> Answer:
         """Drop citations that point at nothing retrieved and any repeat of the system prompt."""
         text, leaked = redact_system(text, p.messages)
-        if leaked:
+        if leaked or p.echoed_system:
             p.notices.append(
                 _t(
                     p.lang,
@@ -283,16 +295,53 @@ def filter_citations(text: str, n_passages: int) -> tuple[str, list[int]]:
     return _CITE_RE.sub(keep, text), used
 
 
+def _system_lines(messages: list[Message]) -> list[str]:
+    """The system prompt's lines worth guarding (20+ characters, without list markers)."""
+    system = next((m["content"] for m in messages if m["role"] == "system"), "")
+    cores = (line.strip().lstrip("-•* ").strip() for line in system.splitlines())
+    return [c for c in cores if len(c) >= 20]
+
+
 def redact_system(text: str, messages: list[Message]) -> tuple[str, bool]:
     """Remove verbatim repeats of the system prompt's lines (with or without list markers)."""
-    system = next((m["content"] for m in messages if m["role"] == "system"), "")
     leaked = False
-    for line in system.splitlines():
-        core = line.strip().lstrip("-•* ").strip()
-        if len(core) >= 20 and core in text:
+    for core in _system_lines(messages):
+        if core in text:
             text = text.replace(core, "[…]")
             leaked = True
     return text, leaked
+
+
+class SystemEchoFilter:
+    """Redacts system-prompt lines from a stream as it goes: it holds back only a tail that could
+    still grow into one of those lines, so the rest shows token by token."""
+
+    def __init__(self, messages: list[Message]):
+        self.lines = _system_lines(messages)
+        self.buf = ""
+        self.leaked = False
+
+    def feed(self, piece: str) -> str:
+        self.buf += piece
+        for line in self.lines:
+            if line in self.buf:
+                self.buf = self.buf.replace(line, "[…]")
+                self.leaked = True
+        hold = max((self._prefix_len(line) for line in self.lines), default=0)
+        shown, self.buf = self.buf[: len(self.buf) - hold], self.buf[len(self.buf) - hold :]
+        return shown
+
+    def _prefix_len(self, line: str) -> int:
+        """Length of the longest end of the buffer that starts `line`."""
+        for k in range(min(len(line) - 1, len(self.buf)), 0, -1):
+            if self.buf.endswith(line[:k]):
+                return k
+        return 0
+
+    def flush(self) -> str:
+        """What is held back, at the end of the stream."""
+        out, self.buf = self.buf, ""
+        return out
 
 
 def _inert(text: str) -> str:

@@ -133,3 +133,34 @@ def test_extractive_for_empty_shortlist(indexed: Advisor) -> None:
     p = chain.prepare("a model with 50M tokens of context on a 4 GB GPU, local")
     text = extractive_answer(p, indexed.catalog)
     assert p.recommendations == [] and "No model in the catalog" in text
+
+
+def test_stream_never_shows_a_system_prompt_line(indexed: Advisor, spy: SpyLLM) -> None:
+    """The page shows the stream as it grows: a repeated system line must not appear there even
+    for a moment, while ordinary text still streams word by word."""
+    chain = AnswerChain(indexed, spy)
+    p = chain.prepare("local code completion, RTX 4090")
+    system = p.messages[0]["content"]
+    line = max((s.strip().lstrip("-•* ") for s in system.splitlines()), key=len)
+    assert len(line) > 40
+    spy.enqueue(f"Sure. My rules say: {line} Then Qwen2.5 Coder [1] fits.")
+    seen, shown = "", []
+    for piece in chain.stream(p):
+        seen += piece
+        shown.append(seen)
+    assert all(line not in s and line[:30] not in s for s in shown), "a system line was shown"
+    assert len(shown) > 5  # still streamed, not held to the end
+    assert shown[1].startswith("Sure. My")  # words that cannot start a system line pass at once
+    ans = chain.finish(p, seen)
+    assert "[…]" in ans.answer and "Qwen2.5 Coder [1] fits." in ans.answer
+    assert any("system instructions" in n for n in ans.notices)
+
+
+def test_stream_cut_mid_line_flushes_what_was_held(indexed: Advisor, spy: SpyLLM) -> None:
+    chain = AnswerChain(indexed, spy)
+    p = chain.prepare("local code completion, RTX 4090")
+    line = max((s.strip().lstrip("-•* ") for s in p.messages[0]["content"].splitlines()), key=len)
+    head = " ".join(line.split(" ")[:3])  # could still grow into the system line when cut
+    spy.enqueue(f"Start {head}", fail_after="HTTP 503")
+    text = "".join(chain.stream(p))
+    assert text.startswith(f"Start {head}") and "incomplete" in text
