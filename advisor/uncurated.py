@@ -111,6 +111,13 @@ def dataset() -> dict[str, dict[str, Any]]:
     return {str(r["name"]): r for r in rows if isinstance(r, dict) and "name" in r}
 
 
+@lru_cache(maxsize=64)
+def _ranked(args: tuple[str, ...]) -> list[dict[str, Any]]:
+    """llmfit's ranking for one hardware/use-case question (the same question, the same answer)."""
+    models = _run(list(args)).get("models", [])
+    return [m for m in models if isinstance(m, dict) and "name" in m]
+
+
 def _curated_names(catalog: Catalog) -> set[str]:
     names: set[str] = set()
     for card in catalog:
@@ -172,10 +179,10 @@ def candidates(needs: Needs, catalog: Catalog, k: int = 3) -> tuple[list[Uncurat
     wanted = [_CATEGORY[u] for u in needs.use_cases if u in _CATEGORY]
     if wanted:
         args += ["--use-case", wanted[0]]
-    try:
-        ranked = _run(args).get("models", [])
-    except FileNotFoundError:
+    if binary() is None:
         return [], "llmfit がインストールされていません" if ja else "llmfit is not installed"
+    try:
+        ranked = _ranked(tuple(args))
     except (OSError, subprocess.SubprocessError, ValueError) as exc:
         return [], f"llmfit failed ({type(exc).__name__})"
     facts = dataset()
