@@ -212,6 +212,52 @@ def bench_recommender(adv: Advisor, rounds: int) -> None:
     )
 
 
+def bench_uncurated(adv: Advisor) -> None:
+    """llmfit's candidates: the first call parses its dataset; each new question is a subprocess;
+    a repeated question is cached."""
+    from advisor import uncurated
+    from advisor.evaluate import load_sets
+
+    if uncurated.binary() is None:
+        print("## Uncurated candidates: llmfit is not installed, skipped\n")
+        return
+    _, cases, _ = load_sets(ROOT / "knowledge" / "eval")
+    asked = [n for n in (adv.needs(c.needs) for c in cases) if uncurated._hardware_args(n)]
+    first: list[float] = []
+    repeat: list[float] = []
+    base: list[float] = []
+    for needs in asked:
+        with timed() as a:
+            adv.uncurated(needs)
+        with timed() as b:
+            adv.uncurated(needs)
+        with timed() as c:
+            adv.recommend(needs)
+        first.append(a.wall)
+        repeat.append(b.wall)
+        base.append(c.wall)
+    print(
+        f"## Uncurated candidates (llmfit {uncurated.version()}, {len(asked)} needs of "
+        "knowledge/eval/recommend.yaml that state hardware; 1st call includes parsing its dataset)"
+    )
+    print()
+    table(
+        ["what", "n", "median", "p95", "max", "median vs recommend"],
+        [
+            stats_row("recommend (baseline, warm)", base, base),
+            stats_row("uncurated, 1st time per needs text", first[1:], base),
+            stats_row("uncurated, same needs again", repeat, base),
+        ],
+    )
+    runs = uncurated._ranked.cache_info().misses
+    print(
+        f"llmfit ran {runs} times: once per distinct hardware + use case (a subprocess of "
+        f"about a second, the p95 above); other calls reuse its ranking. First call of the "
+        f"process: {secs(first[0])}"
+    )
+    print()
+
+
 # --- cold starts -------------------------------------------------------------------------------
 
 
@@ -384,6 +430,7 @@ def main() -> None:
         adv = bench_build(data)
         bench_retrieval(adv, args.rounds)
         bench_recommender(adv, args.rounds)
+        bench_uncurated(adv)
         bench_cli(data, args.cli_runs)
         if not args.no_llm_app:
             ensure_bundled()
