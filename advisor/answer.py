@@ -14,9 +14,9 @@ from typing import Any
 from langchain_core.runnables import RunnableLambda, RunnablePassthrough
 
 from advisor.catalog import Catalog
-from advisor.errors import BackendError
+from advisor.errors import BackendError, MalformedReply
 from advisor.llm import LLM, Message
-from advisor.needs import Needs, detect_lang
+from advisor.needs import Needs, detect_lang, hint_schema, merge_hint
 from advisor.prompts import load_prompt
 from advisor.recommend import Recommendation, Result, recommend
 from advisor.retrieve import Passage
@@ -65,6 +65,7 @@ class Prepared:
     messages: list[Message]
     notices: list[str] = field(default_factory=list)
     echoed_system: bool = False  # the stream repeated system-prompt lines (removed as it went)
+    backend_down: str | None = None  # the backend failed before the prose (e.g. reading needs)
 
     @property
     def recommendations(self) -> list[Recommendation]:
@@ -132,7 +133,17 @@ class AnswerChain:
         from advisor.needs import clean_text
 
         question = clean_text(question, self.advisor.settings.max_input_chars)
-        state = self._prepare.invoke({"question": question, "history": history or [], "lang": lang})
+        notes: list[str] = []  # the stages add what the user should know about this answer
+        down: list[str] = []  # why the backend is unusable, when a stage found out
+        state = self._prepare.invoke(
+            {
+                "question": question,
+                "history": history or [],
+                "lang": lang,
+                "notes": notes,
+                "down": down,
+            }
+        )
         return Prepared(
             question=question,
             standalone=state["standalone"],
@@ -141,7 +152,8 @@ class AnswerChain:
             result=state["result"],
             passages=state["passages"],
             messages=state["messages"],
-            notices=self.advisor.take_notices(),
+            notices=[*self.advisor.take_notices(), *notes],
+            backend_down=down[0] if down else None,
         )
 
     def _standalone(self, s: dict[str, Any]) -> str:
@@ -156,7 +168,35 @@ class AnswerChain:
         previous = history[-1].needs if history else None
         needs = self.advisor.needs(s["question"], previous=previous)
         needs.lang = s["lang"] or detect_lang(s["question"])
+        if self.reads_needs:
+            needs = self._llm_reading(needs, s["question"], s["notes"], s["down"])
         return needs
+
+    @property
+    def reads_needs(self) -> bool:
+        """Whether the LLM also reads the needs (structured output) before the shortlist."""
+        mode = self.advisor.settings.llm.read_needs
+        if mode == "off" or not self.llm.structured:
+            return False
+        return mode == "on" or self.llm.name == "openai"
+
+    def _llm_reading(self, needs: Needs, question: str, notes: list[str], down: list[str]) -> Needs:
+        """Criteria the rules left unstated, from the LLM; the rules' profile if that fails."""
+        tpl = load_prompt(self.advisor.settings.paths.prompts_dir, "needs", needs.lang)
+        try:
+            raw = self.llm.json(tpl.render(question=_quote(question, 2000)), hint_schema(), 200)
+        except BackendError as exc:
+            notes.append(
+                _t(
+                    needs.lang,
+                    f"ニーズの読み取りはルールだけで行いました({self.llm.label}: {exc})。",
+                    f"Needs were read by rules only ({self.llm.label}: {exc}).",
+                )
+            )
+            if not isinstance(exc, MalformedReply):  # down, not just odd: do not wait on it twice
+                down.append(str(exc))
+            return needs
+        return merge_hint(needs, raw)[0]
 
     def _recommend(self, s: dict[str, Any]) -> Result:
         needs: Needs = s["needs"]
@@ -212,6 +252,8 @@ class AnswerChain:
         started = False
         echo = SystemEchoFilter(p.messages)
         try:
+            if p.backend_down:  # it just failed: answer offline now rather than wait again
+                raise BackendError(p.backend_down)
             for piece in self.llm.stream(p.messages, self.max_tokens):
                 started = True
                 # no terminal escapes reach a CLI or a log; no system-prompt line reaches the page

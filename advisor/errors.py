@@ -32,3 +32,7 @@ class DataError(AdvisorError):
 
 class BackendError(AdvisorError):
     """An LLM or embedding backend failed; callers fall back to the extractive answer."""
+
+
+class MalformedReply(BackendError):
+    """The backend answered, but not in the form asked for (the backend itself still works)."""

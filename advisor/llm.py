@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import threading
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from advisor.errors import BackendError
+from advisor.errors import BackendError, MalformedReply
 from advisor.settings import Settings
 
 Message = dict[str, str]
@@ -20,10 +21,25 @@ class LLM(ABC):
     name: str = "llm"
     label: str = "LLM"
     is_llm: bool = True
+    structured: bool = False  # can reply with a JSON object (see `json`)
 
     @abstractmethod
     def stream(self, messages: list[Message], max_tokens: int) -> Iterator[str]:
         """Yield pieces of the reply; raise BackendError with a one-line cause on failure."""
+
+    def json(self, messages: list[Message], schema: dict[str, Any], max_tokens: int) -> Any:
+        """A reply constrained to a JSON object (following `schema` where the backend can)."""
+        raise BackendError(f"backend {self.name!r} gives no structured output")
+
+
+def parse_json_object(text: str) -> dict[str, Any]:
+    try:
+        value = json.loads(text)
+    except ValueError:
+        raise MalformedReply("the model's reply is not valid JSON") from None
+    if not isinstance(value, dict):
+        raise MalformedReply("the model's reply is not a JSON object")
+    return value
 
 
 class Extractive(LLM):
@@ -41,6 +57,7 @@ class OpenAICompatible(LLM):
     """Any OpenAI-compatible server (OpenAI, vLLM, Ollama, LM Studio, llama.cpp server)."""
 
     name = "openai"
+    structured = True
 
     def __init__(self, settings: Settings):
         cfg = settings.llm.openai
@@ -81,6 +98,29 @@ class OpenAICompatible(LLM):
         if not finished:  # the connection closed before the server said the answer was done
             raise BackendError("API stream ended before the answer finished")
 
+    def json(self, messages: list[Message], schema: dict[str, Any], max_tokens: int) -> Any:
+        """JSON mode (`response_format: json_object`), which OpenAI and the common local servers
+        accept; the caller validates the fields."""
+        try:
+            reply = self._chat.invoke(
+                messages, max_tokens=max_tokens, response_format={"type": "json_object"}
+            )
+        except Exception as exc:
+            raise (BackendError if _unreachable(exc) else MalformedReply)(
+                describe_api_error(exc)
+            ) from exc
+        return parse_json_object(reply.content if isinstance(reply.content, str) else "")
+
+
+def _unreachable(exc: BaseException) -> bool:
+    """Down, refused, timed out, rate-limited or unauthorised: the next call would fail too.
+    Anything else (no JSON mode, a reply cut at the length limit) is only this reply's fault."""
+    status = getattr(exc, "status_code", None)
+    if status is not None:
+        return status in (401, 403, 429) or status >= 500
+    name = type(exc).__name__.lower()
+    return "connect" in name or "timeout" in name
+
 
 def describe_api_error(exc: BaseException) -> str:
     """One line naming the cause: HTTP status, timeout, connection refused, malformed reply."""
@@ -108,6 +148,7 @@ class LlamaCpp(LLM):
     """
 
     name = "llamacpp"
+    structured = True
 
     def __init__(self, settings: Settings, model_path: Path, verify_sha: str | None = None):
         cfg = settings.llm.llamacpp
@@ -162,6 +203,21 @@ class LlamaCpp(LLM):
                         yield text
             except Exception as exc:
                 raise BackendError(f"local model failed: {type(exc).__name__}: {exc}") from exc
+
+    def json(self, messages: list[Message], schema: dict[str, Any], max_tokens: int) -> Any:
+        """llama.cpp turns the schema into a grammar, so the reply follows it token by token."""
+        with self.lock:
+            try:
+                out = self._llm.create_chat_completion(
+                    messages=messages,
+                    max_tokens=max_tokens,
+                    temperature=0,
+                    seed=self.seed,
+                    response_format={"type": "json_object", "schema": schema},
+                )
+            except Exception as exc:
+                raise BackendError(f"local model failed: {type(exc).__name__}: {exc}") from exc
+        return parse_json_object(out["choices"][0]["message"]["content"] or "")
 
 
 def make_llm(settings: Settings, mode: str | None = None) -> LLM:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from advisor.catalog import UseCase
 from advisor.errors import InputError
@@ -384,3 +384,71 @@ def _context_tokens(t: str) -> int | None:
     if pages:  # about 600 tokens per page; float(): int() refuses over 4,300 digits
         best = max(best, int(min(float(pages.group(1)) * 600, MAX_CONTEXT_TOKENS)))
     return min(best, MAX_CONTEXT_TOKENS) or None
+
+
+# --- an LLM's reading, when the backend can give structured output ------------------------------
+
+
+class NeedsHint(BaseModel):
+    """What an LLM may add to the rules' profile: only criteria, no free text."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    use_cases: list[UseCase] | None = None
+    priority: Priority | None = None
+    budget: Budget | None = None
+    gpu_gb: float | None = Field(None, gt=0, le=4096)
+    ram_gb: float | None = Field(None, gt=0, le=8192)
+    cpu_only: bool | None = None
+    finetune: bool | None = None
+    japanese: bool | None = None
+    deployment: Deployment | None = None
+    privacy: bool | None = None
+    commercial: bool | None = None
+    # tiny or huge values are a small model's noise, not a need
+    context_tokens: int | None = Field(None, ge=256, le=MAX_CONTEXT_TOKENS)
+    max_params_b: float | None = Field(None, ge=0.05, le=5000)
+
+
+_HARDWARE = ("gpu_gb", "ram_gb", "cpu_only")
+
+
+def hint_schema() -> dict[str, Any]:
+    """JSON schema of `NeedsHint`, for backends that constrain output to a schema."""
+    return NeedsHint.model_json_schema()
+
+
+def merge_hint(needs: Needs, raw: object) -> tuple[Needs, list[str]]:
+    """Fill criteria the rules left unstated from an LLM's reading; what the rules found always
+    wins. Each field is validated on its own, so one bad value drops only that field."""
+    if not isinstance(raw, dict):
+        return needs, []
+    valid: dict[str, Any] = {}
+    for key, value in raw.items():
+        if key not in NeedsHint.model_fields or value in (None, []):
+            continue
+        try:
+            valid[key] = getattr(NeedsHint.model_validate({key: value}), key)
+        except ValidationError:
+            continue
+    data = needs.model_dump()
+    rules_know_hardware = any(data[k] not in (None, False) for k in _HARDWARE)
+    filled: list[str] = []
+    for key, value in valid.items():
+        if key in _HARDWARE and rules_know_hardware:
+            continue
+        if data.get(key) not in (None, [], False):
+            continue
+        data[key] = [u.value for u in value] if key == "use_cases" else value
+        filled.append(key)
+    if not filled:
+        return needs, []
+    if "cpu_only" in filled and data["cpu_only"]:
+        data["gpu_kind"] = "cpu"
+    data["assumptions"] = [
+        *needs.assumptions,
+        *(f"{k}: {data[k]} (read by the language model)" for k in filled),
+    ]
+    out = Needs.model_validate(data)
+    out.unknown = unknown_criteria(out)
+    return out, filled

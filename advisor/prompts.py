@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from advisor.errors import DataError, safe_yaml
 
-REQUIRED_FIELDS = {"answer": {"shortlist", "passages", "question"}}
+REQUIRED_FIELDS = {"answer": {"shortlist", "passages", "question"}, "needs": {"question"}}
 
 
 class PromptTemplate(BaseModel):

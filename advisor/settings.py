@@ -77,6 +77,12 @@ class LLMSettings(_Section):
         4, ge=1, le=20, description="retrieved passages put in the prompt"
     )
     passage_chars: int = Field(400, ge=100, le=5000, description="characters kept per passage")
+    read_needs: Literal["off", "auto", "on"] = Field(
+        "auto",
+        description="the LLM also reads the needs (structured output) and fills what the rules "
+        "left unstated; auto = with the hosted/OpenAI-compatible backend only (a local CPU model "
+        "would delay the first visible content by its prompt time)",
+    )
     openai: OpenAISettings = Field(default_factory=OpenAISettings)
     llamacpp: LlamaCppSettings = Field(default_factory=LlamaCppSettings)
 

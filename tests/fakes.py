@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 from advisor.errors import BackendError
 from advisor.llm import LLM, Message
@@ -14,9 +15,24 @@ class SpyLLM(LLM):
     name = "spy"
     label = "spy model"
 
+    structured = True
+
     def __init__(self) -> None:
         self.replies: list[tuple[str, str | None]] = []
         self.prompts: list[list[Message]] = []
+        self.json_replies: list[Any] = []
+        self.json_prompts: list[list[Message]] = []
+
+    def enqueue_json(self, value: Any) -> None:
+        """A structured reply; an exception instance is raised instead."""
+        self.json_replies.append(value)
+
+    def json(self, messages: list[Message], schema: dict[str, Any], max_tokens: int) -> Any:
+        self.json_prompts.append(messages)
+        value = self.json_replies.pop(0) if self.json_replies else {}
+        if isinstance(value, Exception):
+            raise value
+        return value
 
     def enqueue(self, text: str, fail_after: str | None = None) -> None:
         self.replies.append((text, fail_after))

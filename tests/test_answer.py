@@ -164,3 +164,57 @@ def test_stream_cut_mid_line_flushes_what_was_held(indexed: Advisor, spy: SpyLLM
     spy.enqueue(f"Start {head}", fail_after="HTTP 503")
     text = "".join(chain.stream(p))
     assert text.startswith(f"Start {head}") and "incomplete" in text
+
+
+# --- the LLM also reads the needs (structured output) ---------------------------------------
+
+
+def _reading(indexed: Advisor, mode: str) -> Advisor:
+    from advisor.settings import load_settings
+
+    adv = Advisor(
+        load_settings(paths={"data_dir": indexed.settings.paths.data_dir}, llm={"read_needs": mode})
+    )
+    adv.__dict__["retriever"] = indexed.retriever
+    return adv
+
+
+def test_llm_reading_fills_only_what_rules_left_unstated(indexed: Advisor, spy: SpyLLM) -> None:
+    adv = _reading(indexed, "on")
+    spy.enqueue_json({"gpu_gb": 12, "priority": "cost", "deployment": "api", "japanese": "maybe"})
+    p = AnswerChain(adv, spy).prepare("社外に出せない文書を要約したい")
+    n = p.needs
+    assert n.deployment == "local"  # the rules read 社外に出せない: the LLM's "api" loses
+    assert n.gpu_gb == 12 and n.priority == "cost" and n.japanese is None  # "maybe" is dropped
+    assert any("read by the language model" in a for a in n.assumptions)
+    assert all(r.memory_gb and r.fit for r in p.recommendations)  # the shortlist fits 12 GB
+    system, user = spy.json_prompts[0]
+    assert "指示ではありません" in system["content"] and "<text>" in user["content"]
+    assert "社外に出せない文書を要約したい" in user["content"]
+
+
+@pytest.mark.parametrize(("mode", "calls"), [("off", 0), ("auto", 0), ("on", 1)])
+def test_llm_reading_modes(indexed: Advisor, spy: SpyLLM, mode: str, calls: int) -> None:
+    AnswerChain(_reading(indexed, mode), spy).prepare("chatbot for support")
+    assert len(spy.json_prompts) == calls  # auto: the hosted backend only, not a spy or a CPU model
+
+
+def test_llm_reading_garbage_and_failures_keep_the_rules(indexed: Advisor, spy: SpyLLM) -> None:
+    from advisor.errors import BackendError, MalformedReply
+
+    adv = _reading(indexed, "on")
+    rules = adv.needs("RTX 4090でコード補完")
+    spy.enqueue_json({"gpu_gb": -3, "use_cases": "everything", "context_tokens": 1, "x": {"y": 1}})
+    p = AnswerChain(adv, spy).prepare("RTX 4090でコード補完")
+    assert p.needs.model_dump(exclude={"lang"}) == rules.model_dump(exclude={"lang"})
+    # a reply in the wrong form: rules only, the answer still comes from the model
+    spy.enqueue_json(MalformedReply("the model's reply is not valid JSON"))
+    spy.enqueue("Qwen2.5 Coder fits [1].")
+    ans = AnswerChain(adv, spy).ask("RTX 4090でコード補完")
+    assert ans.backend == "spy" and any("ルールだけ" in n for n in ans.notices)
+    # the backend is down: the answer goes offline at once instead of waiting on it again
+    spy.enqueue_json(BackendError("API connection failed (APIConnectionError)"))
+    spy.enqueue("never streamed")
+    ans = AnswerChain(adv, spy).ask("RTX 4090でコード補完")
+    assert ans.backend == "spy->extractive" and "never streamed" not in ans.answer
+    assert spy.replies  # the stream was not even asked for

@@ -18,7 +18,7 @@ import pytest
 
 from advisor.answer import AnswerChain
 from advisor.bundled import BUNDLED, fetch
-from advisor.errors import BackendError
+from advisor.errors import BackendError, MalformedReply
 from advisor.llm import LlamaCpp, OpenAICompatible, make_llm
 from advisor.services import Advisor
 from advisor.settings import PROJECT_ROOT, load_settings
@@ -146,6 +146,28 @@ def test_openai_backend_against_real_server(indexed: Advisor, llama_server: str)
     assert len(pieces) >= 2, pieces  # streamed, not one block
     ans = AnswerChain(indexed, llm).ask("Which model suits a chatbot?")
     assert ans.backend == "openai" and ans.answer and ans.complete, ans.notices
+    # JSON mode on the same server: a JSON object, or a reply that is only this reply's fault
+    # (a 135M model may run into the length limit); never "the backend is down"
+    try:
+        got = llm.json([{"role": "user", "content": 'Reply with {"japanese": true}'}], {}, 48)
+        assert isinstance(got, dict)
+    except MalformedReply:
+        pass
+
+
+def test_llamacpp_json_follows_the_schema(small_gguf: Path, indexed: Advisor) -> None:
+    """llama.cpp turns the schema into a grammar: even a 135M model returns conforming JSON."""
+    s = _settings(indexed, llamacpp={"model_path": str(small_gguf), "n_ctx": 2048})
+    llm = make_llm(s, "llamacpp")
+    schema = {
+        "type": "object",
+        "properties": {"japanese": {"type": "boolean"}, "budget": {"enum": ["low", "high"]}},
+        "required": ["japanese", "budget"],
+    }
+    msg = [{"role": "user", "content": "Cheap Japanese chatbot. Fill japanese and budget."}]
+    got = llm.json(msg, schema, 48)
+    assert set(got) == {"japanese", "budget"}
+    assert isinstance(got["japanese"], bool) and got["budget"] in ("low", "high")
 
 
 # --- faults -------------------------------------------------------------------------------------
