@@ -147,7 +147,7 @@ def lookup_gpu(text: str) -> Hardware | None:
     """Find a known accelerator in free text ("RTX 4090", "M2 Max 64GB", "A100 40GB")."""
     norm = _norm(text)
     for key in _GPU_KEYS:
-        pattern = rf"(?<![a-z0-9]){re.escape(key)}(?![a-z0-9])"
+        pattern = rf"(?<![a-z0-9]){re.escape(key)}s?(?![a-z0-9])"  # "2 RTX 4090s"
         m = re.search(pattern, norm)
         if not m:
             continue
@@ -162,8 +162,32 @@ def lookup_gpu(text: str) -> Hardware | None:
             if size:
                 mem = float(size.group(1))
         label = key.upper() if kind == "gpu" else key.title()
+        count = _gpu_count(norm, m.start(), m.end()) if kind == "gpu" else 1
+        if count > 1:  # several cards: a model split across them (tensor/pipeline parallel)
+            return Hardware(name=f"{count}× {label}", memory_gb=mem * count, kind=kind)
         return Hardware(name=label, memory_gb=mem, kind=kind)
     return None
+
+
+_COUNT_BEFORE = re.compile(r"(?<![\d.])(\d{1,2})\s*(?:x|×|\*|枚の|台の|基の)?\s*$")
+_COUNT_AFTER = re.compile(
+    r"^\s*(?:\d+\s*gb\s*)?(?:x|×|\*)\s*(\d{1,2})(?![\d.])|^\s*(?:が|を|は)?\s*(\d{1,2})\s*(?:枚|基|台|個|cards?|gpus?)"
+)
+
+
+def _gpu_count(norm: str, start: int, end: int) -> int:
+    """How many of the named card: "8x H100", "H100 x 8", "H100が8枚", "2 RTX 4090s" (1..64)."""
+    before = _COUNT_BEFORE.search(norm[max(0, start - 8) : start])
+    after = _COUNT_AFTER.search(norm[end : end + 14])
+    found = (
+        before.group(1)
+        if before
+        else next((g for g in after.groups() if g), None)
+        if after
+        else None
+    )
+    n = int(found) if found else 1
+    return n if 1 <= n <= 64 else 1
 
 
 @dataclass(frozen=True)

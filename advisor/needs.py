@@ -173,7 +173,8 @@ _API = (
 _ACCURACY = (
     r"精度|高性能|最高|一番賢|賢い|正確|品質|高品質|難しい|複雑な|推論力|best|most accurate|"
     r"accura|highest quality|top quality|state of the art|sota|smartest|complex reasoning|"
-    r"regardless of cost|コストは(?:問わ|気にしな)|予算は(?:問わ|気にしな|潤沢)"
+    r"regardless of cost|(?:cost|money|price) is no object|コストは(?:問わ|気にしな)|"
+    r"予算は(?:問わ|気にしな|潤沢)"
 )
 _COST = (
     r"安く|安い|低コスト|コストを抑|コスト重視|予算が(?:少|限|な)|節約|無料|タダ|格安|cheap|low cost|"
@@ -299,6 +300,10 @@ def extract_needs(text: str, model_ids: Iterable[str] = (), lang: Lang | None = 
     hw = lookup_gpu(text)
     if hw is not None:
         found.update(gpu_gb=hw.memory_gb, gpu_name=hw.name, gpu_kind=hw.kind)
+        if "×" in hw.name:
+            assumptions.append(
+                f"hardware: {hw.name} = {hw.memory_gb:g} GB, the model split across the cards"
+            )
         if "deployment" not in found:
             found["deployment"] = "local"
             assumptions.append(f"deployment: local, because a {hw.name} was mentioned")
@@ -326,7 +331,11 @@ def extract_needs(text: str, model_ids: Iterable[str] = (), lang: Lang | None = 
     accuracy, cost, speed = _any(_ACCURACY, t), _any(_COST, t), _any(_SPEED, t)
     if accuracy and not cost:
         found["priority"] = "accuracy"
-        if _any(r"regardless of cost|コストは(?:問わ|気にしな)|予算は(?:問わ|気にしな|潤沢)", t):
+        if _any(
+            r"regardless of cost|(?:cost|money|price) is no object|コストは(?:問わ|気にしな)|"
+            r"予算は(?:問わ|気にしな|潤沢)|金に糸目",
+            t,
+        ):
             found["budget"] = "high"
     elif cost and not accuracy:
         found["priority"] = "cost"

@@ -49,6 +49,16 @@ def test_kv_cache_grows_with_context() -> None:
         ("M2 Max 64GB", 64, "unified"),
         ("MacBook with M3 Pro", 18, "unified"),
         ("RTX 4060", 8, "gpu"),
+        # several cards
+        ("8x H100", 640, "gpu"),
+        ("H100 80GB x 4", 320, "gpu"),
+        ("H100が8枚", 640, "gpu"),
+        ("RTX 4090を2枚", 48, "gpu"),
+        ("2 RTX 4090s", 48, "gpu"),
+        ("RTX 3090 x2", 48, "gpu"),
+        ("a 2024 H100 server", 80, "gpu"),  # a year is not a count
+        ("RTX 3060 12gb", 12, "gpu"),  # a size is not a count
+        ("M2 Max 64GB x 2", 64, "unified"),  # unified memory does not add up
     ],
 )
 def test_gpu_names(text: str, memory: float, kind: str) -> None:

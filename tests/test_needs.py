@@ -89,6 +89,10 @@ CASES: list[tuple[str, dict[str, Any]]] = [
         {"requests_per_day": 10_000, "tokens_per_request": 2_000},
     ),
     ("0 requests per day, at most 0B", {"requests_per_day": None, "max_params_b": None}),
+    # several cards: their memory together
+    ("最高精度のモデルを自社サーバーで。H100が8枚", {"gpu_gb": 640, "deployment": "local"}),
+    ("two boxes? no: 2 RTX 4090s for local chat", {"gpu_gb": 48, "gpu_name": "2× RTX 4090"}),
+    ("RTX 4090が1枚ある", {"gpu_gb": 24, "gpu_name": "RTX 4090"}),
 ]
 
 
