@@ -425,8 +425,11 @@ def weights(needs: Needs) -> dict[str, float]:
         w["multilingual"] = 2.5
     elif needs.lang == "ja" and needs.japanese is None:
         w["multilingual"] = 1.0
+    if needs.finetune is None and needs.deployment == "api":
+        w["customization"] = 0.0  # through an API, open weights add nothing unasked
     if needs.priority == "accuracy":
-        w["accuracy"], w["compute_cost"] = 4.0, 0.5
+        # "cost is no object": the price no longer breaks ties between the most accurate
+        w["accuracy"], w["compute_cost"] = 4.0, (0.0 if needs.budget == "high" else 0.5)
     elif needs.priority == "cost":
         w["compute_cost"], w["accuracy"] = 4.0, 1.0
     elif needs.priority == "speed":
