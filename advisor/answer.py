@@ -288,6 +288,34 @@ class AnswerChain:
         finally:
             p.echoed_system = p.echoed_system or echo.leaked
 
+    def explain(self, result: Result, notices: list[str]) -> Iterator[str]:
+        """Wording for a shortlist already decided (the needs dialogue): the LLM writes around
+        the ranking and never changes it. Nothing without an LLM; a failure adds a notice."""
+        if not self.llm.is_llm or not result.recommendations:
+            return
+        lang = result.needs.lang
+        tpl = load_prompt(self.advisor.settings.paths.prompts_dir, "summary", lang)
+        messages = tpl.render(
+            profile=_quote(result.needs.describe() or "-", 2000),
+            shortlist="\n".join(_shortlist_line(r, lang) for r in result.recommendations[:3]),
+        )
+        echo = SystemEchoFilter(messages)
+        try:
+            # 2-4 sentences: a short cap keeps a local model from holding the LLM queue for long
+            for piece in self.llm.stream(messages, min(self.max_tokens, 200)):
+                if shown := echo.feed(_CONTROL_RE.sub("", piece)):
+                    yield shown
+        except BackendError as exc:
+            notices.append(
+                _t(
+                    lang,
+                    f"{self.llm.label} が失敗しました({exc})。",
+                    f"{self.llm.label} failed ({exc}).",
+                )
+            )
+        if rest := echo.flush():
+            yield rest
+
     def finish(self, p: Prepared, text: str) -> Answer:
         """Drop citations that point at nothing retrieved and any repeat of the system prompt."""
         text, leaked = redact_system(text, p.messages)

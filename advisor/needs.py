@@ -67,6 +67,13 @@ class Needs(BaseModel):
             return self.ram_gb
         return None
 
+    def describe(self) -> str:
+        """The stated criteria as `key=value` pairs (for reports and prompts)."""
+        data = self.model_dump(
+            mode="json", exclude={"assumptions", "unknown", "models", "lang", "gpu_kind"}
+        )
+        return ", ".join(f"{k}={v}" for k, v in data.items() if v not in (None, [], False))
+
     def merged(self, newer: Needs) -> Needs:
         """Follow-up turns: what the newer text states wins, the rest is kept."""
         data = self.model_dump()

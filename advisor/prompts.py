@@ -11,7 +11,11 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from advisor.errors import DataError, safe_yaml
 
-REQUIRED_FIELDS = {"answer": {"shortlist", "passages", "question"}, "needs": {"question"}}
+REQUIRED_FIELDS = {
+    "answer": {"shortlist", "passages", "question"},
+    "needs": {"question"},
+    "summary": {"profile", "shortlist"},
+}
 
 
 class PromptTemplate(BaseModel):

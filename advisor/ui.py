@@ -189,6 +189,27 @@ class Handlers:
             str(path),
         )
 
+    def dialogue_summary(self, needs_json: dict[str, Any], lang_choice: str) -> Iterator[str]:
+        """The LLM's wording of the recommendation, streamed (empty without an LLM)."""
+        lang = _lang(lang_choice)
+        if not self.chain.llm.is_llm:
+            yield ""
+            return
+        try:
+            needs = Needs.model_validate(needs_json or {"lang": lang})
+        except Exception:  # dialogue_recommend already warned about it
+            yield ""
+            return
+        needs.lang = lang  # type: ignore[assignment]
+        head = f"**{self.chain.llm.label}**: "
+        text, notices = "", list[str]()
+        for piece in self.chain.explain(self.adv.recommend(needs, top=5), notices):
+            text += piece
+            yield head + views.inert_markdown(text)
+        if notices:
+            text += "\n\n⚠️ " + " / ".join(notices)
+        yield head + views.inert_markdown(text) if text else ""
+
     # --- catalog ---
     def catalog(self, text: str, open_only: bool, japanese_min: str, use_case: str) -> Any:
         cards = views.filter_cards(
@@ -333,6 +354,7 @@ def build_ui(advisor: Advisor, chain: AnswerChain | None = None) -> gr.Blocks:
                 dlg_table = gr.Dataframe(
                     headers=views.SHORTLIST_HEADERS[lang0], interactive=False, elem_id="dlg-table"
                 )
+                dlg_summary = gr.Markdown(elem_id="dlg-summary")
                 dlg_plot = gr.Plot(elem_id="dlg-plot")
                 dlg_reasons = gr.Markdown(elem_id="dlg-reasons")
                 dlg_file = gr.File(label="report.md", elem_id="dlg-report")
@@ -355,6 +377,12 @@ def build_ui(advisor: Advisor, chain: AnswerChain | None = None) -> gr.Blocks:
                     [profile, lang],
                     [dlg_table, dlg_plot, dlg_reasons, dlg_file],
                     concurrency_limit=8,
+                ).then(  # the structured part is shown; the LLM's wording follows in the LLM queue
+                    h.dialogue_summary,
+                    [profile, lang],
+                    dlg_summary,
+                    concurrency_id="llm",
+                    concurrency_limit=advisor.settings.ui.concurrency,
                 )
             with gr.Tab(_tabs("tab_catalog"), id="catalog"):
                 with gr.Row():

@@ -175,11 +175,7 @@ def markdown_report(result: Result, catalog: Catalog, lang: str, extra: str = ""
     """The dialogue's result as a downloadable Markdown report, with the cards' sources."""
     n = result.needs
     head = _t(lang, "# LLM選定レポート", "# LLM selection report")
-    profile = ", ".join(
-        f"{k}={v}"
-        for k, v in n.model_dump(exclude={"assumptions", "unknown", "models", "lang"}).items()
-        if v not in (None, [], False)
-    )
+    profile = n.describe()
     lines = [head, "", _t(lang, f"**ニーズ**: {profile}", f"**Needs**: {profile}"), ""]
     header = SHORTLIST_HEADERS[lang]
     lines.append("| " + " | ".join(header) + " |")

@@ -218,3 +218,51 @@ def test_llm_reading_garbage_and_failures_keep_the_rules(indexed: Advisor, spy: 
     ans = AnswerChain(adv, spy).ask("RTX 4090でコード補完")
     assert ans.backend == "spy->extractive" and "never streamed" not in ans.answer
     assert spy.replies  # the stream was not even asked for
+
+
+# --- the needs dialogue's wording ------------------------------------------------------------
+
+
+def _dialogue_needs(adv: Advisor) -> dict[str, Any]:
+    return adv.needs("社内のコード補完、RTX 4090、商用").model_dump(mode="json")
+
+
+def test_dialogue_summary_words_the_ranking_without_changing_it(
+    indexed: Advisor, spy: SpyLLM
+) -> None:
+    from advisor.ui import Handlers
+
+    spy.enqueue("<b>1位</b> が合います。 ![x](http://evil/x.png)")
+    h = Handlers(indexed, AnswerChain(indexed, spy))
+    shown = list(h.dialogue_summary(_dialogue_needs(indexed), "日本語"))
+    assert len(shown) > 2  # streamed
+    final = shown[-1]
+    assert final.startswith("**spy model**: ") and "合います" in final
+    assert "<b>" not in final and "](http" not in final  # the model's markup is inert
+    system, user = spy.prompts[0]
+    assert "並べ替えず" in system["content"] and "<profile>" in user["content"]
+    ranked = [
+        r.model_id
+        for r in indexed.recommend(
+            indexed.needs("社内のコード補完、RTX 4090、商用"), 5
+        ).recommendations[:3]
+    ]
+    positions = [user["content"].index(f"[{m}]") for m in ranked]
+    assert positions == sorted(positions)  # the prompt carries the ranking in its order
+
+
+def test_dialogue_summary_is_empty_without_an_llm_and_notes_a_failure(
+    indexed: Advisor, spy: SpyLLM
+) -> None:
+    from advisor.llm import Extractive
+    from advisor.ui import Handlers
+
+    needs = _dialogue_needs(indexed)
+    assert list(
+        Handlers(indexed, AnswerChain(indexed, Extractive())).dialogue_summary(needs, "English")
+    ) == [""]
+    spy.enqueue("Qwen fits", fail_after="HTTP 503")
+    final = list(Handlers(indexed, AnswerChain(indexed, spy)).dialogue_summary(needs, "English"))[
+        -1
+    ]
+    assert "Qwen fits" in final and "⚠️" in final and "HTTP 503" in final
