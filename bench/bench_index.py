@@ -76,7 +76,10 @@ def bench_build(data: Path) -> Advisor:
     texts = [c.text for c in adv.chunks]
     with timed() as embed_only:
         adv.embedder.embed_documents(texts)
-    print("## Index build (238 chunks, use-multilingual, Chroma persistent, fresh temp dir)")
+    print(
+        f"## Index build ({len(texts)} chunks, {adv.settings.embedding.provider}, Chroma persistent, "
+        "fresh temp dir)"
+    )
     print()
     table(
         ["step", "wall", "CPU/wall", "chunks embedded", "vs embedding alone"],
