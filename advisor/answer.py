@@ -251,42 +251,38 @@ class AnswerChain:
             return
         started = False
         echo = SystemEchoFilter(p.messages)
+        failure: BackendError | None = None
         try:
             if p.backend_down:  # it just failed: answer offline now rather than wait again
                 raise BackendError(p.backend_down)
             for piece in self.llm.stream(p.messages, self.max_tokens):
                 started = True
-                # no terminal escapes reach a CLI or a log; no system-prompt line reaches the page
-                shown = echo.feed(_CONTROL_RE.sub("", piece))
-                if shown:
+                if shown := echo.feed(piece):
                     yield shown
         except BackendError as exc:
-            if rest := echo.flush():
-                yield rest
+            failure = exc
+        if rest := echo.flush():
+            yield rest
+        p.echoed_system = p.echoed_system or echo.leaked
+        if failure is None:
+            return
+        p.notices.append(
+            _t(
+                p.lang,
+                f"{self.llm.label} が失敗しました({failure})。オフラインの回答を表示します。",
+                f"{self.llm.label} failed ({failure}); showing the offline answer.",
+            )
+        )
+        if started:
             p.notices.append(
                 _t(
                     p.lang,
-                    f"{self.llm.label} が失敗しました({exc})。オフラインの回答を表示します。",
-                    f"{self.llm.label} failed ({exc}); showing the offline answer.",
+                    "回答は途中で切れました(不完全)。",
+                    "The answer was cut off (incomplete).",
                 )
             )
-            if started:
-                p.notices.append(
-                    _t(
-                        p.lang,
-                        "回答は途中で切れました(不完全)。",
-                        "The answer was cut off (incomplete).",
-                    )
-                )
-                yield _t(
-                    p.lang, "\n\n[…回答は途中で切れました]\n\n", "\n\n[…answer incomplete]\n\n"
-                )
-            yield extractive_answer(p, self.advisor.catalog)
-        else:
-            if rest := echo.flush():
-                yield rest
-        finally:
-            p.echoed_system = p.echoed_system or echo.leaked
+            yield _t(p.lang, "\n\n[…回答は途中で切れました]\n\n", "\n\n[…answer incomplete]\n\n")
+        yield extractive_answer(p, self.advisor.catalog)
 
     def explain(self, result: Result, notices: list[str]) -> Iterator[str]:
         """Wording for a shortlist already decided (the needs dialogue): the LLM writes around
@@ -303,7 +299,7 @@ class AnswerChain:
         try:
             # 2-4 sentences: a short cap keeps a local model from holding the LLM queue for long
             for piece in self.llm.stream(messages, min(self.max_tokens, 200)):
-                if shown := echo.feed(_CONTROL_RE.sub("", piece)):
+                if shown := echo.feed(piece):
                     yield shown
         except BackendError as exc:
             notices.append(
@@ -383,7 +379,8 @@ def redact_system(text: str, messages: list[Message]) -> tuple[str, bool]:
 
 
 class SystemEchoFilter:
-    """Redacts system-prompt lines from a stream as it goes: it holds back only a tail that could
+    """What of a model's stream may be shown, as it goes: no control characters (no terminal
+    escapes reach a CLI or a log) and no system-prompt line. It holds back only a tail that could
     still grow into one of those lines, so the rest shows token by token."""
 
     def __init__(self, messages: list[Message]):
@@ -392,7 +389,7 @@ class SystemEchoFilter:
         self.leaked = False
 
     def feed(self, piece: str) -> str:
-        self.buf += piece
+        self.buf += _CONTROL_RE.sub("", piece)
         for line in self.lines:
             if line in self.buf:
                 self.buf = self.buf.replace(line, "[…]")
