@@ -169,38 +169,45 @@ class Handlers:
             sorted(skipped),
         )
 
-    def dialogue_recommend(self, needs_json: dict[str, Any], lang_choice: str) -> tuple[Any, ...]:
-        lang = _lang(lang_choice)
+    @staticmethod
+    def _profile(needs_json: dict[str, Any], lang: str) -> tuple[Needs | None, str]:
+        """The dialogue's profile (possibly edited by hand), or None and why it does not validate."""
         try:
             needs = Needs.model_validate(needs_json or {"lang": lang})
-        except Exception as exc:  # an edited profile that does not validate
-            gr.Warning(f"profile: {str(exc).splitlines()[0]}")
-            return gr.update(), None, "", None
+        except Exception as exc:
+            return None, str(exc).splitlines()[0]
         needs.lang = lang  # type: ignore[assignment]
+        return needs, ""
+
+    def dialogue_recommend(
+        self, needs_json: dict[str, Any], lang_choice: str
+    ) -> Iterator[tuple[Any, ...]]:
+        lang = _lang(lang_choice)
+        needs, error = self._profile(needs_json, lang)
+        if needs is None:
+            gr.Warning(f"profile: {error}")
+            yield gr.update(), None, "", None
+            return
         result = self.adv.recommend(needs, top=5)
+        reasons = views.reasons_markdown(result, lang)
+        yield (  # at once: llmfit below may take a second
+            gr.update(value=views.shortlist_rows(result), headers=views.SHORTLIST_HEADERS[lang]),
+            views.criteria_figure(result, lang),
+            reasons,
+            None,
+        )
         extra = views.uncurated_markdown(*self.adv.uncurated(needs), lang)
         report = views.markdown_report(result, self.adv.catalog, lang, extra)
         path = Path(tempfile.mkdtemp(prefix="advisor-report-")) / "llm-report.md"
         path.write_text(report, encoding="utf-8")
-        return (
-            gr.update(value=views.shortlist_rows(result), headers=views.SHORTLIST_HEADERS[lang]),
-            views.criteria_figure(result, lang),
-            views.reasons_markdown(result, lang) + "\n\n" + extra,
-            str(path),
-        )
+        yield gr.update(), gr.update(), reasons + "\n\n" + extra, str(path)
 
     def dialogue_summary(self, needs_json: dict[str, Any], lang_choice: str) -> Iterator[str]:
         """The LLM's wording of the recommendation, streamed (empty without an LLM)."""
-        lang = _lang(lang_choice)
-        if not self.chain.llm.is_llm:
+        needs, _ = self._profile(needs_json, _lang(lang_choice))
+        if not self.chain.llm.is_llm or needs is None:  # dialogue_recommend warned about a bad one
             yield ""
             return
-        try:
-            needs = Needs.model_validate(needs_json or {"lang": lang})
-        except Exception:  # dialogue_recommend already warned about it
-            yield ""
-            return
-        needs.lang = lang  # type: ignore[assignment]
         head = f"**{self.chain.llm.label}**: "
         text, notices = "", list[str]()
         for piece in self.chain.explain(self.adv.recommend(needs, top=5), notices):

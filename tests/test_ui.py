@@ -120,6 +120,7 @@ def test_needs_dialogue_to_recommendation(page, tmp_path: Path) -> None:
     page.wait_for_selector("#dlg-plot .js-plotly-plot", timeout=30_000)
     table = page.inner_text("#dlg-table")
     assert "Coder" in table or "Code" in table or "Star" in table
+    page.wait_for_selector("#dlg-report a", timeout=30_000)  # the uncurated part comes second
     reasons = page.inner_text("#dlg-reasons")
     assert "guide/criteria/" in reasons
     # open models beyond the catalog, under their own heading, each linking to its repository
