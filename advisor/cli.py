@@ -6,7 +6,7 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import click
 import typer
@@ -19,7 +19,9 @@ from advisor.needs import Needs, detect_lang
 from advisor.recommend import Result
 from advisor.services import Advisor
 from advisor.settings import load_settings
-from advisor.uncurated import Uncurated
+
+if TYPE_CHECKING:
+    from advisor.uncurated import Uncurated
 
 app = typer.Typer(
     add_completion=False,

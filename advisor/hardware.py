@@ -177,16 +177,10 @@ _COUNT_AFTER = re.compile(
 
 def _gpu_count(norm: str, start: int, end: int) -> int:
     """How many of the named card: "8x H100", "H100 x 8", "H100が8枚", "2 RTX 4090s" (1..64)."""
-    before = _COUNT_BEFORE.search(norm[max(0, start - 8) : start])
-    after = _COUNT_AFTER.search(norm[end : end + 14])
-    found = (
-        before.group(1)
-        if before
-        else next((g for g in after.groups() if g), None)
-        if after
-        else None
+    m = _COUNT_BEFORE.search(norm[max(0, start - 8) : start]) or _COUNT_AFTER.search(
+        norm[end : end + 14]
     )
-    n = int(found) if found else 1
+    n = int(m.group(m.lastindex)) if m and m.lastindex else 1  # the one group that matched
     return n if 1 <= n <= 64 else 1
 
 
