@@ -168,7 +168,7 @@ def _print_uncurated(models: list[Uncurated], why_none: str | None, lang: str) -
             f"{m.name}\n[dim]{m.url}[/]",
             f"{m.params_b:g}B" if m.params_b else "-",
             m.license or "?",
-            f"{m.memory_gb:g} GB ({m.quant}, {m.fit})" if m.memory_gb else "-",
+            m.memory or "-",
             f"{m.context_window:,}" if m.context_window else "-",
             ", ".join(m.languages[:6]) or "-",
         )

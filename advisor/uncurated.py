@@ -71,6 +71,11 @@ class Uncurated(BaseModel):
     score: float | None
     origin: str
 
+    @property
+    def memory(self) -> str | None:
+        """llmfit's memory need with its quantisation and fit, as shown to the user."""
+        return f"{self.memory_gb:g} GB ({self.quant}, {self.fit})" if self.memory_gb else None
+
 
 def binary() -> Path | None:
     """The llmfit executable of this environment (its wheel puts it beside the interpreter)."""

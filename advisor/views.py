@@ -161,8 +161,8 @@ def uncurated_markdown(models: list[Uncurated], why_none: str | None, lang: str)
     ]
     for m in models:  # names passed uncurated's repository-name check, so the link is plain
         facts = [f"{m.params_b:g}B" if m.params_b else "", m.license or "licence ?"]
-        if m.memory_gb:
-            facts.append(f"{m.memory_gb:g} GB ({m.quant}, {m.fit})")
+        if m.memory:
+            facts.append(m.memory)
         if m.context_window:
             facts.append(f"ctx {m.context_window:,}")
         if m.languages:
