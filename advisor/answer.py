@@ -116,7 +116,6 @@ class AnswerChain:
         cfg = advisor.settings.llm
         self.k = k or cfg.context_passages
         self.passage_chars = cfg.passage_chars
-        self.max_tokens = cfg.llamacpp.max_tokens
         self._prepare = (
             RunnablePassthrough.assign(standalone=RunnableLambda(self._standalone))
             | RunnablePassthrough.assign(needs=RunnableLambda(self._needs))
@@ -124,6 +123,12 @@ class AnswerChain:
             | RunnablePassthrough.assign(passages=RunnableLambda(self._retrieve))
             | RunnablePassthrough.assign(messages=RunnableLambda(self._messages))
         )
+
+    @property
+    def max_tokens(self) -> int:
+        """The answer limit of the backend in use (llm.openai or llm.llamacpp max_tokens); read
+        per call, as the settings tab may swap `self.llm`."""
+        return self.llm.max_tokens
 
     # --- structured part -----------------------------------------------------------------------
 

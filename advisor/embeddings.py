@@ -72,11 +72,11 @@ class SentenceTransformer(Embeddings):
         return self.embed_documents([text])[0]
 
 
-def make_embedder(settings: EmbeddingSettings, threads: int = 2) -> Embeddings:
+def make_embedder(settings: EmbeddingSettings) -> Embeddings:
     """The embedder chosen in settings; BackendError (with the cause) when it cannot load."""
     match settings.provider:
         case "use-multilingual":
-            return USEMultilingual(threads=threads)
+            return USEMultilingual(threads=settings.threads)
         case "sentence-transformers":
             return SentenceTransformer(settings.model, settings.batch_size)
     raise BackendError(f"unknown embedding provider {settings.provider!r}")  # pragma: no cover

@@ -22,6 +22,7 @@ class LLM(ABC):
     label: str = "LLM"
     is_llm: bool = True
     structured: bool = False  # can reply with a JSON object (see `json`)
+    max_tokens: int = 384  # the longest answer; each backend takes its own from its settings
 
     @abstractmethod
     def stream(self, messages: list[Message], max_tokens: int) -> Iterator[str]:
@@ -71,6 +72,7 @@ class OpenAICompatible(LLM):
                 "backend 'openai' needs OPENAI_API_KEY (or a base_url of a local server)"
             )
         self.model = cfg.model
+        self.max_tokens = cfg.max_tokens
         self.label = f"API {cfg.model} @ {cfg.base_url or 'api.openai.com'}"
         self._chat = ChatOpenAI(
             model=cfg.model,
@@ -179,6 +181,7 @@ class LlamaCpp(LLM):
             ) from exc
         self.temperature = settings.llm.temperature
         self.seed = cfg.seed
+        self.max_tokens = cfg.max_tokens
         self.label = f"local {model_path.name}"
         self.lock = threading.Lock()
 

