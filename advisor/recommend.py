@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from pydantic import BaseModel
 
+from advisor import evidence as ev
 from advisor.catalog import Catalog, ModelCard, UseCase
 from advisor.cost import CostEstimate, Workload, estimate
 from advisor.guide import CRITERION_SECTIONS
@@ -20,6 +21,7 @@ from advisor.needs import Needs
 CURRENT_YEAR = 2026
 _CODE_SPECIALIST = re.compile(r"cod|starcoder")
 _GENERAL_USES = {UseCase.chat, UseCase.text_generation}
+_TEXT_USES = {UseCase.chat, UseCase.text_generation, UseCase.summarization, UseCase.rag}
 #: at most this many models of one family in a shortlist, so it offers real alternatives
 MAX_PER_FAMILY = 2
 
@@ -53,6 +55,12 @@ class Recommendation(BaseModel):
     monthly_cost: CostEstimate | None = None
     speed_estimate: str | None = None
     origins: dict[str, str] = {}
+    #: published benchmark results; `japanese` / `tier` come from them ("evidence") or are
+    #: editorial labels ("estimated")
+    evidence: list[dict[str, object]] = []
+    japanese_basis: ev.Basis = "estimated"
+    tier: str = ""
+    tier_basis: ev.Basis = "estimated"
 
 
 class Excluded(BaseModel):
@@ -244,6 +252,13 @@ def _use_case(card: ModelCard, c: _Ctx) -> tuple[float, str]:
                 s, why = 0.9, _t(lang, f"{label} に向く", f"suited to {label}")
             elif is_specialist(card):
                 s, why = 0.0, _t(lang, f"{label} 向けではない", f"not made for {label}")
+            elif u in _TEXT_USES and UseCase.chat in card.use_cases:
+                # an instruction-tuned chat model does these text tasks whether or not its
+                # card lists them: the list is not evidence of a difference
+                s, why = (
+                    0.8,
+                    _t(lang, f"{label} にも使えるチャットモデル", f"chat model usable for {label}"),
+                )
             else:
                 s, why = (
                     0.5,
@@ -258,11 +273,15 @@ def _accuracy(card: ModelCard, c: _Ctx) -> tuple[float, str]:
     lang = c.lang
     year = card.release_date.year if card.release_date else 2022
     recency = min(max((year - 2022) / (CURRENT_YEAR - 2022), 0.0), 1.0)
-    if card.params_b:  # within a tier, larger models know more
-        size = min(max(math.log10(card.params_b) / math.log10(400), 0.0), 1.0)
+    measured = ev.accuracy_strength(card)
+    if measured is not None:  # benchmark scores, scaled so tier bands keep their place
+        s = 0.8 * measured + 0.2 * recency
     else:
-        size = (0.3, 0.5, 0.8, 1.0)[card.tier.level]
-    s = 0.6 * card.tier.level / 3 + 0.2 * recency + 0.2 * size
+        if card.params_b:  # within a tier, larger models know more
+            size = min(max(math.log10(card.params_b) / math.log10(400), 0.0), 1.0)
+        else:
+            size = (0.3, 0.5, 0.8, 1.0)[card.tier.level]
+        s = 0.6 * card.tier.level / 3 + 0.2 * recency + 0.2 * size
     tier = {
         "frontier": ("最上位クラス", "frontier class"),
         "high": ("高精度クラス", "high-accuracy class"),
@@ -270,8 +289,13 @@ def _accuracy(card: ModelCard, c: _Ctx) -> tuple[float, str]:
         "light": ("軽量クラス", "light class"),
     }[card.tier.value]
     why = _t(lang, tier[0], tier[1])
+    if measured is None:
+        why += _t(lang, "(推定)", " (estimated)")
     if card.release_date:
         why += _t(lang, f"({card.release_date.year}年)", f" ({card.release_date.year})")
+    if measured is not None:
+        scores = [e for b in (ev.JA_AVG, ev.EN_AVG) if (e := ev.score(card, b))]
+        why += _t(lang, "、", "; ") + ev.quote(scores, lang)
     if card.successor:
         s -= 0.1
         why += _t(lang, f"。後継 {card.successor} あり", f"; superseded by {card.successor}")
@@ -369,19 +393,25 @@ def _multilingual(card: ModelCard, c: _Ctx) -> tuple[float, str]:
         "none": ("日本語非対応", "no Japanese"),
     }
     jp_reason = _t(lang, *jp[card.japanese.value])
+    ja_score = ev.score(card, ev.JA_AVG)
+    if ja_score is not None:
+        jp_reason += _t(lang, "、", "; ") + ev.quote([ja_score], lang)
+    else:
+        jp_reason += _t(lang, "(推定)", " (estimated)")
+    strength = ev.japanese_strength(card)
     if n.many_languages:
         if is_translation_specialist(card):
             return 1.0, _t(
                 lang, "多数の言語に対応する翻訳モデル", "translation model covering many languages"
             )
         broad = "many" in card.languages or len(card.languages) >= 20
-        s = 0.8 if broad else 0.3 + 0.15 * card.japanese.level
+        s = 0.8 if broad else 0.3 + 0.45 * strength
         return s, _t(
             lang,
             "多言語対応" if broad else "対応言語が限られる",
             "multilingual" if broad else "limited language coverage",
         ) + f"; {jp_reason}"
-    return card.japanese.level / 3, jp_reason
+    return strength, jp_reason
 
 
 def _deployment(card: ModelCard, c: _Ctx) -> tuple[float, str]:
@@ -491,6 +521,8 @@ def recommend(needs: Needs, catalog: Catalog, top: int = 5, gpu_hourly_usd: floa
     recs = [
         _to_rec(card, score, crit, i + 1, ctx) for i, (score, card, crit) in enumerate(chosen[:top])
     ]
+    if needs.japanese:
+        _say_what_decided(recs, weights(needs), needs.lang)
     dropped.sort(key=lambda x: (-x[0], x[1].id))
     # "why not X": models the user named, the best-scoring current ones, the guide's own examples
     notable = [d for d in dropped if d[1].id in needs.models]
@@ -498,6 +530,51 @@ def recommend(needs: Needs, catalog: Catalog, top: int = 5, gpu_hourly_usd: floa
     notable += [d for d in dropped if d[1].guide_named and d not in notable][:3]
     excluded = [Excluded(model_id=card.id, reason=reason) for _, card, reason in notable]
     return Result(needs=needs, recommendations=recs, excluded=excluded)
+
+
+_DECIDERS = {
+    "use_case": ("用途", "use case"),
+    "compute_cost": ("計算コスト(サイズ・速度・料金)", "compute cost (size, speed, price)"),
+    "customization": ("カスタマイズ", "customisation"),
+    "deployment": ("提供形態", "deployment"),
+    "accuracy": ("精度", "accuracy"),
+}
+#: a Swallow Japanese average this much higher is "clearly better"
+CLEARLY_BETTER = 0.05
+
+
+def _say_what_decided(recs: list[Recommendation], w: dict[str, float], lang: str) -> None:
+    """Where a model with a clearly higher Swallow Japanese average ranks below another, its
+    multilingual reason names the criterion that put the other one ahead."""
+    ja = {r.model_id: _ja_avg(r) for r in recs}
+    for i, lower in enumerate(recs):
+        mine = ja[lower.model_id]
+        if mine is None:
+            continue
+        above = [r for r in recs[:i] if (a := ja[r.model_id]) is None or a <= mine - CLEARLY_BETTER]
+        if not above:
+            continue
+        first = above[0]
+        gaps = {
+            k: w[k] * (first.criteria[k].score - lower.criteria[k].score)
+            for k in _DECIDERS
+            if k in first.criteria and k in lower.criteria
+        }
+        key = max(gaps, key=lambda k: gaps[k])
+        if gaps[key] <= 0:
+            continue
+        label = _DECIDERS[key][0 if lang == "ja" else 1]
+        lower.criteria["multilingual"].reason += _t(
+            lang,
+            f"。日本語の評価は{first.name}より高いが、{label}で{first.name}が上位",
+            f"; scores higher in Japanese than {first.name}, which ranks above on {label}",
+        )
+
+
+def _ja_avg(r: Recommendation) -> float | None:
+    return next(
+        (float(str(e["score"])) for e in r.evidence if e.get("benchmark") == ev.JA_AVG), None
+    )
 
 
 def _bandwidth(needs: Needs) -> float | None:
@@ -560,4 +637,8 @@ def _to_rec(
         monthly_cost=_cost(card, c, mem["q4"] if mem else None),
         speed_estimate=_speed(card, c, quant),
         origins=dict(card.filled),
+        evidence=[e.model_dump(mode="json", exclude_none=True) for e in card.evidence],
+        japanese_basis=ev.japanese_basis(card),
+        tier=card.tier.value,
+        tier_basis=ev.tier_basis(card),
     )

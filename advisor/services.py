@@ -7,6 +7,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from advisor.catalog import Catalog, ModelCard, load_catalog
+from advisor.evidence import attach as attach_evidence
 from advisor.guide import Guide, load_guide
 from advisor.needs import Needs, clean_text, extract_needs, unknown_criteria
 from advisor.recommend import Result, recommend
@@ -32,6 +33,8 @@ class Advisor:
     def catalog(self) -> Catalog:
         """The curated cards, with empty fields filled from maintained datasets (origin recorded)."""
         cards = load_catalog(self.settings.paths.knowledge_dir / "models")
+        # benchmark evidence (knowledge/evidence) and the levels derived from it
+        cards = attach_evidence(cards, self.settings.paths.knowledge_dir / "evidence")
         if not self.settings.enrich:
             return cards
         from advisor.datasets import enrich
@@ -50,8 +53,10 @@ class Advisor:
             needs = previous.merged(needs)
         return apply_overrides(needs, overrides)
 
-    def recommend(self, needs: Needs, top: int = 5) -> Result:
-        return recommend(needs, self.catalog, top, self.settings.gpu_hourly_usd)
+    def recommend(self, needs: Needs, top: int | None = None) -> Result:
+        return recommend(
+            needs, self.catalog, top or self.settings.top_n, self.settings.gpu_hourly_usd
+        )
 
     def uncurated(self, needs: Needs, k: int = 3) -> tuple[list[Uncurated], str | None]:
         """Open-weight models beyond the catalog (llmfit), kept apart from the curated shortlist."""
@@ -68,7 +73,7 @@ class Advisor:
     def embedder(self) -> Embeddings:
         from advisor.embeddings import make_embedder
 
-        return make_embedder(self.settings.embedding)
+        return make_embedder(self.settings.embedding, threads=self.settings.llm.llamacpp.n_threads)
 
     @cached_property
     def chunks(self) -> list[Chunk]:
