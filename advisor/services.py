@@ -53,10 +53,8 @@ class Advisor:
             needs = previous.merged(needs)
         return apply_overrides(needs, overrides)
 
-    def recommend(self, needs: Needs, top: int | None = None) -> Result:
-        return recommend(
-            needs, self.catalog, top or self.settings.top_n, self.settings.gpu_hourly_usd
-        )
+    def recommend(self, needs: Needs, top: int = 5) -> Result:
+        return recommend(needs, self.catalog, top, self.settings.gpu_hourly_usd)
 
     def uncurated(self, needs: Needs, k: int = 3) -> tuple[list[Uncurated], str | None]:
         """Open-weight models beyond the catalog (llmfit), kept apart from the curated shortlist."""
@@ -73,7 +71,7 @@ class Advisor:
     def embedder(self) -> Embeddings:
         from advisor.embeddings import make_embedder
 
-        return make_embedder(self.settings.embedding, threads=self.settings.llm.llamacpp.n_threads)
+        return make_embedder(self.settings.embedding)
 
     @cached_property
     def chunks(self) -> list[Chunk]:
