@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import click
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from advisor.catalog import ModelCard, UseCase
@@ -238,9 +239,10 @@ def _print_result(result: Result) -> None:
         if r.speed_estimate:
             facts.append(r.speed_estimate.split(" (")[0] + " (estimate)")
         reasons = "\n".join(f"{k}: {c.reason} [{c.cite}]" for k, c in r.criteria.items())
+        notice = f"\n[yellow]{escape(r.notice)}[/]" if r.notice else ""
         table.add_row(
             str(r.rank),
-            f"{r.name}\n[dim]{r.model_id}[/]",
+            f"{r.name}\n[dim]{r.model_id}[/]{notice}",
             f"{r.score:.1f}",
             "\n".join(facts) or "-",
             reasons,

@@ -5,9 +5,10 @@ Every criterion score carries a reason (in the user's language) and the guide se
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from pydantic import BaseModel
 
@@ -18,7 +19,8 @@ from advisor.guide import CRITERION_SECTIONS
 from advisor.hardware import BITS_PER_WEIGHT, DEFAULT_CONTEXT, Hardware, Quant, fit, memory_table
 from advisor.needs import Needs
 
-CURRENT_YEAR = 2026
+#: a model whose shutdown date is this close is shown with it and never ranked first
+SHUTDOWN_WARNING_DAYS = 60
 _CODE_SPECIALIST = re.compile(r"cod|starcoder")
 _GENERAL_USES = {UseCase.chat, UseCase.text_generation}
 _TEXT_USES = {UseCase.chat, UseCase.text_generation, UseCase.summarization, UseCase.rag}
@@ -51,7 +53,12 @@ class Recommendation(BaseModel):
     price_per_mtok: dict[str, float] | None
     sources: list[str]
     fit: str | None = None
+    deprecated: bool = False
+    shutdown_date: dt.date | None = None
     successor: str | None = None
+    successor_source: str | None = None
+    #: lifecycle notice: retired (and what replaces it), or the shutdown date when it is near
+    notice: str | None = None
     monthly_cost: CostEstimate | None = None
     speed_estimate: str | None = None
     origins: dict[str, str] = {}
@@ -107,6 +114,7 @@ class _Ctx:
     context: int
     gpu_hourly_usd: float = 2.0
     bandwidth_gb_s: float | None = None
+    today: dt.date = field(default_factory=dt.date.today)
 
     @property
     def lang(self) -> str:
@@ -121,15 +129,59 @@ def _hardware(needs: Needs) -> Hardware | None:
     return Hardware(name=needs.gpu_name or f"{mem:g} GB", memory_gb=mem, kind=kind)
 
 
+# --- lifecycle ---------------------------------------------------------------------------------
+
+
+def is_retired(card: ModelCard, today: dt.date) -> bool:
+    """Out of service for a new choice: its shutdown date is past, or it is deprecated and
+    API-only (open weights stay downloadable)."""
+    past = card.shutdown_date is not None and card.shutdown_date < today
+    return past or (card.deprecated and not card.open_weights)
+
+
+def shuts_down_soon(card: ModelCard, today: dt.date) -> bool:
+    """Its shutdown date is within SHUTDOWN_WARNING_DAYS (and not past)."""
+    d = card.shutdown_date
+    return d is not None and today <= d <= today + dt.timedelta(days=SHUTDOWN_WARNING_DAYS)
+
+
+def _successor(card: ModelCard, c: _Ctx) -> str:
+    """The replacement as the user reads it: a card's name, or a name outside the catalog
+    with the vendor page that names it."""
+    if not card.successor:
+        return ""
+    if card.successor in c.catalog.by_id:
+        return c.catalog.by_id[card.successor].name
+    src = f" ({card.successor_source})" if card.successor_source else ""
+    return _t(
+        c.lang, f"{card.successor}(カタログ外){src}", f"{card.successor} (not in the catalog){src}"
+    )
+
+
+def lifecycle_notice(card: ModelCard, c: _Ctx) -> str | None:
+    """Retired (with the date), deprecated (with the shutdown date), or shutting down soon;
+    and what replaces it."""
+    lang, when = c.lang, card.shutdown_date
+    succ = _successor(card, c)
+    then = _t(lang, f"。後継: {succ}", f"; replaced by {succ}") if succ else ""
+    if when is not None and when < c.today:
+        return _t(lang, f"{when}に提供終了{then}", f"retired on {when}{then}")
+    if card.deprecated:
+        date = _t(lang, f"({when}に提供終了予定)", f"; shuts down on {when}") if when else ""
+        return _t(lang, f"非推奨{date}{then}", f"deprecated{date}{then}")
+    if shuts_down_soon(card, c.today):
+        return _t(lang, f"{when}に提供終了予定{then}", f"shuts down on {when}{then}")
+    return None
+
+
 # --- hard filters ------------------------------------------------------------------------------
 
 
 def _exclusion(card: ModelCard, c: _Ctx) -> str | None:
     n, lang = c.needs, c.lang
     named = card.id in n.models
-    if card.deprecated and not card.open_weights and not named:
-        succ = f" → {card.successor}" if card.successor else ""
-        return _t(lang, f"提供終了・非推奨{succ}", f"deprecated or retired{succ}")
+    if is_retired(card, c.today) and not named:
+        return lifecycle_notice(card, c)
     if n.wants_local and not card.runs_locally:
         why = (
             _t(lang, "データを社外に出せない", "data must stay in-house")
@@ -272,7 +324,7 @@ def _use_case(card: ModelCard, c: _Ctx) -> tuple[float, str]:
 def _accuracy(card: ModelCard, c: _Ctx) -> tuple[float, str]:
     lang = c.lang
     year = card.release_date.year if card.release_date else 2022
-    recency = min(max((year - 2022) / (CURRENT_YEAR - 2022), 0.0), 1.0)
+    recency = min(max((year - 2022) / max(c.today.year - 2022, 1), 0.0), 1.0)
     measured = ev.accuracy_strength(card)
     if measured is not None:  # benchmark scores, scaled so tier bands keep their place
         s = 0.8 * measured + 0.2 * recency
@@ -487,8 +539,16 @@ def _fit_label(card: ModelCard, c: _Ctx) -> Quant | None:
     return f.best
 
 
-def recommend(needs: Needs, catalog: Catalog, top: int = 5, gpu_hourly_usd: float = 2.0) -> Result:
-    """Rank the catalog for `needs`; deterministic for the same inputs."""
+def recommend(
+    needs: Needs,
+    catalog: Catalog,
+    top: int = 5,
+    gpu_hourly_usd: float = 2.0,
+    today: dt.date | None = None,
+) -> Result:
+    """Rank the catalog for `needs` as of `today` (None: date.today()); deterministic for the
+    same inputs. A retired model enters only when named; a model that is retired or shuts down
+    within SHUTDOWN_WARNING_DAYS is never ranked first."""
     ctx = _Ctx(
         needs=needs,
         catalog=catalog,
@@ -496,6 +556,7 @@ def recommend(needs: Needs, catalog: Catalog, top: int = 5, gpu_hourly_usd: floa
         context=needs.context_tokens or DEFAULT_CONTEXT,
         gpu_hourly_usd=gpu_hourly_usd,
         bandwidth_gb_s=_bandwidth(needs),
+        today=today or dt.date.today(),
     )
     kept: list[tuple[float, ModelCard, dict[str, CriterionScore]]] = []
     dropped: list[tuple[float, ModelCard, str]] = []
@@ -518,6 +579,9 @@ def recommend(needs: Needs, catalog: Catalog, top: int = 5, gpu_hourly_usd: floa
         per_family[fam] = per_family.get(fam, 0) + 1
         chosen.append(item)
     chosen.extend(deferred)
+    ending = [is_retired(x[1], ctx.today) or shuts_down_soon(x[1], ctx.today) for x in chosen]
+    if ending and ending[0] and not all(ending):
+        chosen.insert(0, chosen.pop(ending.index(False)))
     recs = [
         _to_rec(card, score, crit, i + 1, ctx) for i, (score, card, crit) in enumerate(chosen[:top])
     ]
@@ -614,6 +678,10 @@ def _to_rec(
     ctx = _context_for(card, c)
     mem = memory_table(card.params_b, ctx, card.active_params_b) if card.runs_locally else None
     quant = _fit_label(card, c)
+    notice = lifecycle_notice(card, c)
+    if notice and "deployment" in crit:  # the lifecycle shows wherever the reasons show
+        dep = crit["deployment"]
+        crit = {**crit, "deployment": dep.model_copy(update={"reason": f"{dep.reason}; {notice}"})}
     return Recommendation(
         model_id=card.id,
         name=card.name,
@@ -633,7 +701,11 @@ def _to_rec(
         price_per_mtok=card.price_per_mtok.model_dump() if card.price_per_mtok else None,
         sources=[str(s) for s in card.sources],
         fit=quant,
+        deprecated=card.deprecated,
+        shutdown_date=card.shutdown_date,
         successor=card.successor,
+        successor_source=str(card.successor_source) if card.successor_source else None,
+        notice=notice,
         monthly_cost=_cost(card, c, mem["q4"] if mem else None),
         speed_estimate=_speed(card, c, quant),
         origins=dict(card.filled),
