@@ -593,6 +593,16 @@ def recommend(
     notable += [d for d in dropped if not d[1].deprecated and d not in notable][:4]
     notable += [d for d in dropped if d[1].guide_named and d not in notable][:3]
     excluded = [Excluded(model_id=card.id, reason=reason) for _, card, reason in notable]
+    # a named retired model that ranks below the shortlist still gets its lifecycle said
+    excluded[:0] = [
+        Excluded(
+            model_id=card.id,
+            reason=_t(ctx.lang, f"{i + 1}位: ", f"ranked {i + 1}: ")
+            + str(lifecycle_notice(card, ctx)),
+        )
+        for i, (_, card, _) in enumerate(chosen)
+        if i >= top and card.id in needs.models and is_retired(card, ctx.today)
+    ]
     return Result(needs=needs, recommendations=recs, excluded=excluded)
 
 

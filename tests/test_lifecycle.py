@@ -105,6 +105,11 @@ def test_a_named_retired_model_says_so_and_what_replaces_it() -> None:
     ja = recommend(needs(models=["beta-legacy"], lang="ja"), catalog(), top=10, today=TODAY)
     beta = next(r for r in ja.recommendations if r.model_id == "beta-legacy")
     assert beta.notice is not None and "非推奨" in beta.notice and "GAMMA-SOON" in beta.notice
+    # named but ranked below the shortlist: the "why not" list still says it is retired
+    short = recommend(needs(models=["alpha-old"]), catalog(), top=1, today=TODAY)
+    assert [r.model_id for r in short.recommendations] != ["alpha-old"]
+    said = next(e.reason for e in short.excluded if e.model_id == "alpha-old")
+    assert said.startswith("ranked ") and "retired on 2026-10-23" in said and "Alpha 2" in said
 
 
 def test_shutting_down_soon_is_shown_with_its_date_and_never_first() -> None:
