@@ -122,8 +122,9 @@ class ModelCard(BaseModel):
     price_per_mtok: Price | None = None
     tier: Tier
     successor: str | None = Field(
-        None, description="card id, or the name of a model outside the catalog (then"
-        " successor_source is required)"
+        None,
+        description="card id, or the name of a model outside the catalog (then"
+        " successor_source is required)",
     )
     successor_source: HttpUrl | None = Field(None, description="vendor page naming the successor")
     deprecated: bool = False

@@ -499,18 +499,22 @@ def eval_(
     backend: Annotated[
         str | None, typer.Option("--backend", help="answer backend (default extractive)")
     ] = "extractive",
-    only: Annotated[str | None, typer.Option(help="retrieval, recommend or answers")] = None,
+    only: Annotated[str | None, typer.Option(help="needs, retrieval, recommend or answers")] = None,
 ) -> None:
-    """Run the evaluation sets: retrieval (recall@1/5, MRR, nDCG@5), shortlists, answers."""
+    """Run the evaluation sets: needs reading (slot accuracy), retrieval (recall@1/5, MRR,
+    nDCG@5), shortlists, answers."""
     from advisor import evaluate as ev
 
-    if only not in (None, "retrieval", "recommend", "answers"):
-        raise InputError(f"--only must be retrieval, recommend or answers, not {only!r}")
+    if only not in (None, "needs", "retrieval", "recommend", "answers"):
+        raise InputError(f"--only must be needs, retrieval, recommend or answers, not {only!r}")
     if backend not in (None, "openai", "llamacpp", "extractive"):
         raise InputError(f"--backend must be openai, llamacpp or extractive, not {backend!r}")
     adv = _advisor()
     rcases, scases, acases = ev.load_sets(adv.settings.paths.knowledge_dir / "eval")
     report: dict[str, Any] = {}
+    if only in (None, "needs"):
+        ncases = ev.load_needs_cases(adv.settings.paths.knowledge_dir / "eval")
+        report["needs"], report["needs_misses"] = ev.needs_results(ncases, adv.read_needs_rules)
     if only in (None, "retrieval"):
 
         def search(q: str, k: int) -> list[str]:
@@ -558,6 +562,18 @@ def _ratio(a: int, b: int) -> float:
 
 
 def _print_eval(report: dict[str, Any]) -> None:
+    if "needs" in report:
+        t = Table(title="needs reading (rules, no LLM): slot accuracy")
+        for col in ("group", "correct", "total", "accuracy"):
+            t.add_column(col)
+        for key, m in report["needs"].items():
+            t.add_row(key, str(m["correct"]), str(m["total"]), f"{m['accuracy']:.1%}")
+        out.print(t)
+        for miss in report["needs_misses"]:
+            out.print(
+                f"[yellow]miss[/] {miss['id']} {miss['slot']}: expected {miss['expected']!r},"
+                f" got {miss['got']!r} — {escape(miss['text'])}"
+            )
     if "retrieval" in report:
         t = Table(title="retrieval")
         for col in ("lang", "n", "recall@1", "recall@5", "hit@5", "MRR", "nDCG@5"):

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
 from advisor.catalog import UseCase
-from advisor.needs import Needs, detect_lang, extract_needs, unknown_criteria
+from advisor.needs import Needs, detect_lang, unknown_criteria
+from advisor.needs_rules import DEFAULT_PC_RAM_GB, extract_needs
 
 
 @dataclass(frozen=True)
@@ -30,7 +33,7 @@ class Question:
         return self.ja if lang == "ja" else self.en
 
     def labels(self, lang: str) -> list[str]:
-        return [c.label(lang) for c in self.choices]
+        return [*(c.label(lang) for c in self.choices), SKIP.label(lang)]
 
 
 QUESTIONS: dict[str, Question] = {
@@ -125,6 +128,47 @@ QUESTIONS: dict[str, Question] = {
 }
 
 
+#: quick replies every question offers: "none", "don't know", "skip"
+SKIP = Choice("わからない・スキップ", "Don't know / skip", {})
+NONE_LABELS = ("なし", "None")
+
+#: a bare yes / no / none / don't know, as people answer a question
+_YES = re.compile(r"^(?:はい|うん|ええ|する|します|したい|必要|あり|ある|あります|yes|yep|yeah|sure|y|ok)[。.!！]*$")
+_NO = re.compile(
+    r"^(?:いいえ|いや|ない|ないです|なし|無し|ありません|しない|しません|不要|いらない|特にない|特になし|"
+    r"no|nope|none|nah|n|not really|nothing)[。.!！]*$"
+)
+_DONT_KNOW = re.compile(
+    r"^(?:わからない|分からない|わかりません|分かりません|不明|未定|スキップ|skip|pass|don'?t know|"
+    r"not sure|no idea|dunno|any|どれでも|どちらでも|おまかせ|お任せ)[。.!！]*$"
+)
+_NUMBER = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(?:gb|ギガ)?\s*$")
+
+#: what a bare "yes" / "no" / a number means as the answer to each question
+_ANSWERS: dict[str, dict[str, dict[str, Any]]] = {
+    "compute_cost": {
+        "no": {"cpu_only": True, "gpu_kind": "cpu", "gpu_gb": None, "gpu_name": None},
+    },
+    "customization": {"yes": {"finetune": True}, "no": {"finetune": False}},
+    "multilingual": {"yes": {"japanese": True}, "no": {"japanese": False}},
+    "deployment": {"dont_know": {"deployment": "either"}},
+}
+
+#: clarifications the rules may ask for (Needs.questions)
+CLARIFY: dict[str, tuple[str, str]] = {
+    "api_if_masked": (
+        "データを外に出せないと読み、ローカル前提にしました。個人情報などをマスキングすればAPIも使えますか?",
+        "I read that the data cannot leave, so I assumed local models. Could you use an API if "
+        "personal data were masked?",
+    ),
+    "privacy_confirm": (
+        "APIで扱ってよいデータと読みました。社外に出せないデータは含まれませんか?",
+        "I read that an API is acceptable for this data. Is none of it data that must stay "
+        "in-house?",
+    ),
+}
+
+
 def next_question(needs: Needs, skipped: set[str] | None = None) -> Question | None:
     """The first criterion, in the guide's order, that is still unknown (and not skipped)."""
     skipped = skipped or set()
@@ -136,19 +180,52 @@ def next_question(needs: Needs, skipped: set[str] | None = None) -> Question | N
     return None
 
 
-def apply_reply(needs: Needs, question: Question, reply: str, lang: str) -> Needs:
-    """A quick-reply label applies its update; free text goes through the rule extractor."""
+def is_skip(reply: str) -> bool:
+    """A reply that declines the question: the skip quick reply, "don't know", "skip"."""
+    text = unicodedata.normalize("NFKC", reply).strip().lower()
+    return text in (SKIP.ja.lower(), SKIP.en.lower()) or bool(_DONT_KNOW.match(text))
+
+
+def answer_update(question: Question, reply: str) -> dict[str, Any]:
+    """What a short reply means as the answer to `question` (「ない」 to the hardware question
+    is CPU only, "yes" to the fine-tuning one is yes, "24" to the hardware one is 24 GB)."""
+    text = unicodedata.normalize("NFKC", reply).strip().lower()
     for choice in question.choices:
-        if reply.strip() in (choice.ja, choice.en):
-            update = choice.update
-            break
-    else:
-        extracted = extract_needs(reply, lang=detect_lang(reply) if reply.strip() else lang)  # type: ignore[arg-type]
-        return needs.merged(extracted)
-    data = needs.model_dump()
-    data.update(update)
-    if update.get("deployment") == "either":
-        data["deployment"] = "either"
-    out = Needs.model_validate(data)
-    out.unknown = unknown_criteria(out)
-    return out
+        if text in (choice.ja.lower(), choice.en.lower()):
+            return dict(choice.update)
+    answers = _ANSWERS.get(question.criterion, {})
+    if _YES.match(text):
+        return dict(answers.get("yes", {}))
+    if _NO.match(text) or text in (n.lower() for n in NONE_LABELS):
+        return dict(answers.get("no", {}))
+    if _DONT_KNOW.match(text):
+        return dict(answers.get("dont_know", {}))
+    m = _NUMBER.match(text)
+    if m and question.criterion == "compute_cost":
+        gb = float(m.group(1))
+        return {"gpu_gb": gb, "gpu_kind": "gpu", "gpu_name": f"GPU {gb:g} GB", "cpu_only": False}
+    return {}
+
+
+def apply_reply(needs: Needs, question: Question | None, reply: str, lang: str) -> Needs:
+    """Read a reply first as the answer to the question just asked, then as free text for
+    anything else it states; what the free text states wins over the short reading."""
+    update = answer_update(question, reply) if question is not None else {}
+    extracted = extract_needs(reply, lang=detect_lang(reply) if reply.strip() else lang)  # type: ignore[arg-type]
+    data = needs.model_dump(exclude={"unknown"})
+    stated = extracted.model_dump(exclude_unset=True, exclude={"unknown"})
+    for key, value in update.items():
+        if key not in stated:
+            data[key] = value
+    if update.get("cpu_only") and "ram_gb" not in stated and data.get("ram_gb") is None:
+        data["ram_gb"] = DEFAULT_PC_RAM_GB
+        data["assumptions"] = [
+            *data["assumptions"],
+            f"hardware: RAM not stated; {DEFAULT_PC_RAM_GB:g} GB (a typical laptop) is assumed",
+        ]
+    if update.get("cpu_only") and data.get("deployment") is None:
+        data["deployment"] = "local"
+    base = Needs.model_validate(data)
+    if not stated.keys() - {"lang", "models", "assumptions", "questions"}:
+        return base
+    return base.merged(extracted)

@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from advisor.catalog import Catalog, ModelCard
 from advisor.errors import safe_yaml
 from advisor.hardware import memory_gb
+from advisor.needs import Needs
 from advisor.services import Advisor
 
 Lang = Literal["ja", "en"]
@@ -84,6 +85,17 @@ class AnswerCase(BaseModel):
     question: str
 
 
+class NeedsCase(BaseModel):
+    """A phrasing and the slots the rules must read from it (knowledge/eval/needs.yaml)."""
+
+    model_config = ConfigDict(extra="forbid")
+    id: str
+    lang: Lang
+    kind: Literal["plain", "negated", "conditional", "indirect"]
+    text: str
+    expect: dict[str, Any] = Field(min_length=1)
+
+
 def _load(path: Path, model: type[BaseModel]) -> list[Any]:
     raw = safe_yaml(path.read_text(encoding="utf-8")) or []
     return [model.model_validate(item) for item in raw]
@@ -137,6 +149,64 @@ def retrieval_misses(
         if missing:
             out.append({"id": case.id, "query": case.query, "missing": missing, "got": ranked})
     return out
+
+
+# --- needs -------------------------------------------------------------------------------------
+
+
+def load_needs_cases(eval_dir: Path) -> list[NeedsCase]:
+    path = eval_dir / "needs.yaml"
+    return _load(path, NeedsCase) if path.exists() else []
+
+
+def _slot_ok(slot: str, want: Any, needs: Needs) -> bool:
+    if slot == "uses":
+        return {str(u) for u in want} <= {u.value for u in needs.use_cases}
+    got = getattr(needs, slot)
+    if isinstance(want, float | int) and not isinstance(want, bool):
+        return isinstance(got, float | int) and math.isclose(float(got), float(want), rel_tol=0.01)
+    return bool(got == want)
+
+
+def needs_results(
+    cases: list[NeedsCase], read: Callable[[str], Needs]
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """Slot accuracy of a needs reader: overall, per slot, per language, per kind, and on
+    deployment/privacy stated through a negation or condition; plus every miss."""
+    tally: dict[str, list[int]] = {}
+    misses: list[dict[str, Any]] = []
+
+    def count(key: str, ok: bool) -> None:
+        hit_total = tally.setdefault(key, [0, 0])
+        hit_total[0] += ok
+        hit_total[1] += 1
+
+    for case in cases:
+        needs = read(case.text)
+        for slot, want in case.expect.items():
+            ok = _slot_ok(slot, want, needs)
+            count("overall", ok)
+            count(f"slot:{slot}", ok)
+            count(f"lang:{case.lang}", ok)
+            count(f"kind:{case.kind}", ok)
+            if slot in ("deployment", "privacy") and case.kind in ("negated", "conditional"):
+                count("deployment_privacy_negations", ok)
+            if not ok:
+                got = needs.use_cases if slot == "uses" else getattr(needs, slot)
+                misses.append(
+                    {
+                        "id": case.id,
+                        "text": case.text,
+                        "slot": slot,
+                        "expected": want,
+                        "got": [u.value for u in got] if slot == "uses" else got,
+                    }
+                )
+    summary = {
+        key: {"correct": hit, "total": total, "accuracy": round(hit / total, 4)}
+        for key, (hit, total) in sorted(tally.items())
+    }
+    return summary, misses
 
 
 # --- recommendations ---------------------------------------------------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import Literal
 
 Quant = Literal["fp16", "q8", "q4"]
@@ -137,51 +138,101 @@ _SIZE_RE = re.compile(r"(\d+(?:\.\d+)?)\s*(?:gb|gib|ギガ)", re.I)
 
 def _norm(text: str) -> str:
     text = text.lower().replace("geforce", " ").replace("nvidia", " ").replace("apple", " ")
+    text = re.sub(r"[()（）\[\]【】]", " ", text)
     text = re.sub(r"[\s\-_]+", " ", text)
     text = re.sub(r"(?<=rtx)(?=\d)", " ", text)
+    text = re.sub(r"(?<=\d)(?=ti\b|super\b)", " ", text)
+    text = re.sub(r"(?<=\d)(?:x|×)(?=\d)", " x ", text)  # "4090x2"
     text = re.sub(r"(?<=\bm)(?=\d)", "", text)
+    # a GeForce named by its number alone: 「4090が2枚」, "one 4090"
+    text = re.sub(
+        r"(?<![a-z0-9.,$¥])(?<!rtx )((?:30[5-9]0|40[6-9]0|50[6-9]0)(?: ti)?(?: super)?)"
+        r"(?![\d]|\.\d|\s*(?:円|yen|件|token|トークン|b\b|年|ドル|usd))",
+        r"rtx \1",
+        text,
+    )
     return f" {text.strip()} "
 
 
-def lookup_gpu(text: str) -> Hardware | None:
-    """Find a known accelerator in free text ("RTX 4090", "M2 Max 64GB", "A100 40GB")."""
-    norm = _norm(text)
+def _find(norm: str) -> list[tuple[int, int, Hardware]]:
+    """Every accelerator named in normalised text, with its position (longest names first)."""
+    found: list[tuple[int, int, Hardware]] = []
     for key in _GPU_KEYS:
         pattern = rf"(?<![a-z0-9]){re.escape(key)}s?(?![a-z0-9])"  # "2 RTX 4090s"
-        m = re.search(pattern, norm)
-        if not m:
-            continue
-        if key in ("a100", "v100", "h100"):  # "A100 40GB" is a separate key; keep the longest
-            pass
-        kind: Literal["gpu", "unified"] = (
-            "unified" if key.startswith("m") and key[1].isdigit() else "gpu"
-        )
-        mem = GPU_MEMORY_GB[key]
-        if kind == "unified":
-            size = _SIZE_RE.search(norm[m.end() : m.end() + 12])
-            if size:
-                mem = float(size.group(1))
-        label = key.upper() if kind == "gpu" else key.title()
-        count = _gpu_count(norm, m.start(), m.end()) if kind == "gpu" else 1
-        if count > 1:  # several cards: a model split across them (tensor/pipeline parallel)
-            return Hardware(name=f"{count}× {label}", memory_gb=mem * count, kind=kind)
-        return Hardware(name=label, memory_gb=mem, kind=kind)
-    return None
+        for m in re.finditer(pattern, norm):
+            if any(s < m.end() and m.start() < e for s, e, _ in found):
+                continue
+            kind: Literal["gpu", "unified"] = (
+                "unified" if key.startswith("m") and key[1].isdigit() else "gpu"
+            )
+            mem = GPU_MEMORY_GB[key]
+            if kind == "unified":
+                size = _SIZE_RE.search(norm[m.end() : m.end() + 40])
+                if size:
+                    mem = float(size.group(1))
+            else:  # a size right after the name: "RTX 4060 Ti 16GB", 「3060の12GB」
+                size = re.match(
+                    r"\s*(?:の)?\s*(\d+(?:\.\d+)?)\s*(?:gb|gib)(?!\s*(?:の)?\s*(?:ram|メモリ|memory))",
+                    norm[m.end() :],
+                )
+                if size and 4 <= float(size.group(1)) <= 256:
+                    mem = float(size.group(1))
+            label = key.upper() if kind == "gpu" else key.title()
+            count = _gpu_count(norm, m.start(), m.end()) if kind == "gpu" else 1
+            name = f"{count}× {label}" if count > 1 else label
+            found.append((m.start(), m.end(), Hardware(name, mem * count, kind)))
+    return sorted(found, key=lambda f: f[0])
+
+
+def lookup_gpu(text: str) -> Hardware | None:
+    """Find the accelerators in free text ("RTX 4090", "M2 Max 64GB", "A100 40GB", "8x H100",
+    「4070と3060を1枚ずつ」): several different cards joined by "and"/「と」 add up."""
+    norm = _norm(text)
+    found = _find(norm)
+    if not found:
+        return None
+    first = found[0][2]
+    together = [first]
+    for (_, end, _), (start, _, hw) in pairwise(found):
+        if hw.kind != "gpu" or not re.fullmatch(
+            r"\s*(?:と|and|\+|&|、|,|plus)\s*", norm[end:start]
+        ):
+            break
+        together.append(hw)
+    if len(together) == 1:
+        return first
+    return Hardware(
+        name=" + ".join(h.name for h in together),
+        memory_gb=sum(h.memory_gb for h in together),
+        kind="gpu",
+    )
 
 
 _COUNT_BEFORE = re.compile(r"(?<![\d.])(\d{1,2})\s*(?:x|×|\*|枚の|台の|基の)?\s*$")
 _COUNT_AFTER = re.compile(
-    r"^\s*(?:\d+\s*gb\s*)?(?:x|×|\*)\s*(\d{1,2})(?![\d.])|^\s*(?:が|を|は)?\s*(\d{1,2})\s*(?:枚|基|台|個|cards?|gpus?)"
+    r"^\s*(?:\d+\s*gb\s*)?(?:x|×|\*)\s*(\d{1,2})(?![\d.])|"
+    r"^\s*(?:\d+\s*gb\s*)?(?:の)?(?:カード|card|gpu)?\s*(?:が|を|は)?\s*(\d{1,2})\s*"
+    r"(?:枚|基|台|個|cards?|gpus?)"
 )
 
 
 def _gpu_count(norm: str, start: int, end: int) -> int:
     """How many of the named card: "8x H100", "H100 x 8", "H100が8枚", "2 RTX 4090s" (1..64)."""
     m = _COUNT_BEFORE.search(norm[max(0, start - 8) : start]) or _COUNT_AFTER.search(
-        norm[end : end + 14]
+        norm[end : end + 18]
     )
     n = int(m.group(m.lastindex)) if m and m.lastindex else 1  # the one group that matched
     return n if 1 <= n <= 64 else 1
+
+
+def card_count(text: str) -> int:
+    """The count right after a size stated without a card name: 「VRAM24GBのカードが4枚」."""
+    m = _COUNT_AFTER.search(text)
+    return (
+        int(m.group(m.lastindex))
+        if m and m.lastindex and 1 <= int(m.group(m.lastindex)) <= 64
+        else 1
+    )
 
 
 @dataclass(frozen=True)

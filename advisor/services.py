@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING, Any
 from advisor.catalog import Catalog, ModelCard, load_catalog
 from advisor.evidence import attach as attach_evidence
 from advisor.guide import Guide, load_guide
-from advisor.needs import Needs, clean_text, extract_needs, unknown_criteria
+from advisor.needs import Needs, clean_text
+from advisor.needs_rules import extract_needs
 from advisor.recommend import Result, recommend
 from advisor.settings import LLMSettings, Settings
 
@@ -52,6 +53,10 @@ class Advisor:
         if previous is not None:
             needs = previous.merged(needs)
         return apply_overrides(needs, overrides)
+
+    def read_needs_rules(self, text: str) -> Needs:
+        """The rules' reading alone (no LLM), as the needs evaluation measures it."""
+        return extract_needs(text, self.catalog.mentioned(text))
 
     def recommend(self, needs: Needs, top: int = 5) -> Result:
         return recommend(needs, self.catalog, top, self.settings.gpu_hourly_usd)
@@ -161,12 +166,10 @@ def apply_overrides(needs: Needs, overrides: dict[str, Any]) -> Needs:
     fields = {k: v for k, v in overrides.items() if v is not None}
     if not fields:
         return needs
-    data = needs.model_dump()
+    data = needs.model_dump(exclude={"unknown"})
     data.update(fields)
     if "gpu_gb" in fields:
         data.setdefault("gpu_kind", "gpu")
         data["gpu_name"] = data.get("gpu_name") or f"GPU {fields['gpu_gb']:g} GB"
         data["cpu_only"] = False
-    out = Needs.model_validate(data)
-    out.unknown = unknown_criteria(out)
-    return out
+    return Needs.model_validate(data)

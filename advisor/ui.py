@@ -129,7 +129,6 @@ class Handlers:
     # --- needs dialogue ---
     def dialogue_start(self, lang_choice: str) -> tuple[Any, ...]:
         needs = Needs(lang=_lang(lang_choice))
-        needs.unknown = unknown_criteria(needs)
         return self._dialogue_view(needs, set())
 
     def dialogue_reply(

@@ -15,7 +15,8 @@ from pydantic import ValidationError
 
 from advisor.catalog import UseCase, load_catalog
 from advisor.errors import InputError
-from advisor.needs import CRITERIA, Needs, clean_text, detect_lang, extract_needs, unknown_criteria
+from advisor.needs import CRITERIA, Needs, clean_text, detect_lang, unknown_criteria
+from advisor.needs_rules import extract_needs
 from advisor.recommend import Result
 from advisor.services import Advisor
 from advisor.settings import PROJECT_ROOT
@@ -322,7 +323,6 @@ def test_recommender_invariants(core: Advisor, data: dict[str, object], top: int
     except ValidationError:
         assume(False)  # outside the declared domain of a needs profile: not an input
         return
-    needs.unknown = unknown_criteria(needs)
     res = core.recommend(needs, top=top)
     check_result(res, needs, top, core)
 

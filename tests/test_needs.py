@@ -8,7 +8,8 @@ import pytest
 
 from advisor.catalog import UseCase
 from advisor.errors import InputError
-from advisor.needs import clean_text, detect_lang, extract_needs
+from advisor.needs import clean_text, detect_lang
+from advisor.needs_rules import extract_needs
 
 C, T, S, CH, R, G, F, E = (
     UseCase.code,
