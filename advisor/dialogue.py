@@ -133,7 +133,9 @@ SKIP = Choice("わからない・スキップ", "Don't know / skip", {})
 NONE_LABELS = ("なし", "None")
 
 #: a bare yes / no / none / don't know, as people answer a question
-_YES = re.compile(r"^(?:はい|うん|ええ|する|します|したい|必要|あり|ある|あります|yes|yep|yeah|sure|y|ok)[。.!！]*$")
+_YES = re.compile(
+    r"^(?:はい|うん|ええ|する|します|したい|必要|あり|ある|あります|yes|yep|yeah|sure|y|ok)[。.!！]*$"
+)
 _NO = re.compile(
     r"^(?:いいえ|いや|ない|ないです|なし|無し|ありません|しない|しません|不要|いらない|特にない|特になし|"
     r"no|nope|none|nah|n|not really|nothing)[。.!！]*$"
