@@ -513,8 +513,10 @@ def eval_(
     rcases, scases, acases = ev.load_sets(adv.settings.paths.knowledge_dir / "eval")
     report: dict[str, Any] = {}
     if only in (None, "needs"):
-        ncases = ev.load_needs_cases(adv.settings.paths.knowledge_dir / "eval")
-        report["needs"], report["needs_misses"] = ev.needs_results(ncases, adv.read_needs_rules)
+        eval_dir = adv.settings.paths.knowledge_dir / "eval"
+        for key, name in (("needs", "needs"), ("needs_holdout", "needs-holdout")):
+            ncases = ev.load_needs_cases(eval_dir, name)
+            report[key], report[f"{key}_misses"] = ev.needs_results(ncases, adv.read_needs_rules)
     if only in (None, "retrieval"):
 
         def search(q: str, k: int) -> list[str]:
@@ -562,14 +564,16 @@ def _ratio(a: int, b: int) -> float:
 
 
 def _print_eval(report: dict[str, Any]) -> None:
-    if "needs" in report:
-        t = Table(title="needs reading (rules, no LLM): slot accuracy")
+    for set_key in ("needs", "needs_holdout"):
+        if set_key not in report:
+            continue
+        t = Table(title=f"{set_key} reading (rules, no LLM): slot accuracy")
         for col in ("group", "correct", "total", "accuracy"):
             t.add_column(col)
-        for key, m in report["needs"].items():
+        for key, m in report[set_key].items():
             t.add_row(key, str(m["correct"]), str(m["total"]), f"{m['accuracy']:.1%}")
         out.print(t)
-        for miss in report["needs_misses"]:
+        for miss in report[f"{set_key}_misses"]:
             out.print(
                 f"[yellow]miss[/] {miss['id']} {miss['slot']}: expected {miss['expected']!r},"
                 f" got {miss['got']!r} — {escape(miss['text'])}"

@@ -154,8 +154,10 @@ def retrieval_misses(
 # --- needs -------------------------------------------------------------------------------------
 
 
-def load_needs_cases(eval_dir: Path) -> list[NeedsCase]:
-    path = eval_dir / "needs.yaml"
+def load_needs_cases(eval_dir: Path, name: str = "needs") -> list[NeedsCase]:
+    """`needs.yaml` (the development set) or `needs-holdout.yaml` (written apart from the rules,
+    to measure how the reading generalises)."""
+    path = eval_dir / f"{name}.yaml"
     return _load(path, NeedsCase) if path.exists() else []
 
 

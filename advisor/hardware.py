@@ -172,7 +172,7 @@ def _find(norm: str) -> list[tuple[int, int, Hardware]]:
                     mem = float(size.group(1))
             else:  # a size right after the name: "RTX 4060 Ti 16GB", 「3060の12GB」
                 size = re.match(
-                    r"\s*(?:の)?\s*(\d+(?:\.\d+)?)\s*(?:gb|gib)(?!\s*(?:の)?\s*(?:ram|メモリ|memory))",
+                    r"\s*(?:の|the)?\s*(\d+(?:\.\d+)?)\s*(?:gb|gib)(?!\s*(?:の)?\s*(?:ram|メモリ|memory))",
                     norm[m.end() :],
                 )
                 if size and 4 <= float(size.group(1)) <= 256:

@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from advisor.catalog import UseCase
 from advisor.hardware import card_count, lookup_gpu
 from advisor.needs import MAX_CONTEXT_TOKENS, Lang, Needs, detect_lang
-from advisor.negation import Mention, mentions, stated
+from advisor.negation import Mention, clauses, mentions, stated
 
 #: RAM assumed for a plain laptop / PC when no size is given (stated as an assumption)
 DEFAULT_PC_RAM_GB = 16.0
@@ -33,13 +33,14 @@ _USE_CASE_RULES: list[tuple[str, UseCase]] = [
         r"翻訳|訳す|訳し|訳せ|和訳|英訳|通訳|translat|locali[sz]|ローカライズ|"
         r"(?:into|to) (?:english|japanese|chinese|korean|french|german|spanish)\b|"
         r"(?:英語|日本語|中国語|韓国語|多言語)(?:に|へ)(?:直|変換)|を(?:日本語|英語)で読め|"
-        r"日→英|英→日|多言語化",
+        r"日→英|英→日|多言語化|(?:英語|日本語|中国語|韓国語)(?:の[^。]{0,12})?を(?:日本語|英語|中国語|韓国語)に"
+        r"(?:し|変え|直)",
         UseCase.translation,
     ),
     (
         r"要約|まとめ|サマリ|summar|digest|tl;?dr|議事録|minutes|condense|recap|要点|"
         r"(?:boil|cut) (?:it |them )?down|短くまとめ|abstract|key points|highlights|"
-        r"transcripts?|サマリー|要旨|掻い摘|かいつま|振り返り",
+        r"transcripts?|サマリー|要旨|掻い摘|かいつま|振り返り|(?:を)?まとめさせ",
         UseCase.summarization,
     ),
     (
@@ -47,7 +48,7 @@ _USE_CASE_RULES: list[tuple[str, UseCase]] = [
         r"chat|conversation|assistant|customer (?:support|service|repl|inquir|question|email)|"
         r"help ?desk|\bbot\b|chatbot|reply to customers|answer customers|ボット|返事|お客さん|"
         r"お客様|顧客対応|質問に(?:自動で)?(?:答|返)|replies|support (?:emails?|tickets?)|"
-        r"tickets|line(?:で|の)",
+        r"tickets|line(?:で|の)|dms?\b|direct messages|会話させ|プレイヤーと会話",
         UseCase.chat,
     ),
     (
@@ -59,7 +60,8 @@ _USE_CASE_RULES: list[tuple[str, UseCase]] = [
         r"(?:資料|文書|ドキュメント|pdf|マニュアル|wiki)(?:を|から|に)(?:検索|参照|もとに|基に|元に)|"
         r"(?:マニュアル|文書|資料|規程|規定|wiki|ドキュメント|ログ|議事録|ナレッジ)[^。.]{0,16}"
         r"(?:答え|回答|探)|(?:から|を)(?:答えを)?探して|confluence|notion|sharepoint|"
-        r"google drive|questions about [^,.]{0,30}(?:contracts|documents|policies|manuals|docs|"
+        r"(?:マニュアル|規程|文書)[^。]{0,6}q ?& ?a|(?:from|using) (?:our|the) [^,.]{0,30}(?:manuals?|"
+        r"docs|documents|handbook|wiki|pages|pdfs?|policies)\b|google drive|questions about [^,.]{0,30}(?:contracts|documents|policies|manuals|docs|"
         r"records|handbook)|answers? from (?:the |our )?[^,.]{0,20}(?:manuals?|docs|documents|"
         r"pages|wiki|handbook|pdfs?)",
         UseCase.rag,
@@ -67,12 +69,14 @@ _USE_CASE_RULES: list[tuple[str, UseCase]] = [
     (
         r"文章|記事|ブログ|執筆|作文|コピー|ライティング|メール|writ|blog|article|copy|essay|"
         r"content generation|text generation|marketing|キャッチ|広告文|原稿|newsletter|sns投稿|"
-        r"説明文|商品説明|シナリオ|小説|物語|台本|description|stories|story|novel|scripts? for",
+        r"説明文|商品説明|シナリオ|小説|物語|台本|description|stories|story|novel|scripts? for|"
+        r"セリフ|台詞|自動生成|下書き|文面|文案|(?:問題|問題文|コメント|解説)(?:を)?(?:作|書|つけ|生成)|"
+        r"drafts?\b|dialogue|posts\b|emails?\b",
         UseCase.text_generation,
     ),
     (
         r"エッジ|組み込み|スマホ|モバイル|ラズパイ|raspberry|edge|on-?device|mobile|phone|"
-        r"embedded|iot|jetson|tablets?|タブレット|raspberry pi",
+        r"embedded|iot|jetson|tablets?|タブレット|raspberry pi|端末上|デバイス上|on the device",
         UseCase.edge,
     ),
 ]
@@ -104,7 +108,7 @@ _OTHER_LANG = r"english|英語|chinese|中国語|korean|韓国語|french|german|
 _MANY_LANG = (
     r"多言語|100言語|多数の言語|いろいろな言語|many languages|multilingual|"
     r"\d{2,}\+?\s*languages|low-?resource|少数言語|各国語|multiple languages|several languages|"
-    r"\d{2,}(?:以上の|超の)?言語|数十(?:の|か国)?(?:言語|語)|dozens of (?:different )?languages|"
+    r"\d{2,}(?:以上の|超の)?言語|\d+\s*か?国語|多くの言語|lots of languages|many different languages|数十(?:の|か国)?(?:言語|語)|dozens of (?:different )?languages|"
     r"いろんな言語|様々な言語|さまざまな言語|各国(?:の)?言語|every major (?:[a-z]+ )*languages?|"
     r"all major languages"
 )
@@ -116,12 +120,12 @@ _LOCAL = (
     r"in-?house server|our (?:own )?(?:servers?|hardware|infrastructure|datacenter|data center)|"
     r"my (?:own )?(?:pc|laptop|machine|server|computer|desktop)|自分のpc|自分のパソコン|"
     r"gpu(?:で|を)?動か|run (?:it )?(?:ourselves|myself)|on-?device|うちの(?:pc|パソコン|サーバ|マシン)|"
-    r"社内pc|自社pc|ネット(?:に|へ)?(?:つなが|繋が)(?:って|ってい|ら)?(?:ない|ません)|"
+    r"社内pc|自社pc|院内|社内のpc|ネット(?:に|へ)?(?:つなが|繋が)(?:って|ってい|ら)?(?:ない|ません)|"
     r"(?:ネット|インターネット)接続(?:は|が)?(?:不可|なし|無し|できない)|no internet|without internet|"
     r"internet-?free|disconnected|ろーかる"
 )
 _API = (
-    r"\bapis?\b|クラウド|saas|ホステッド|(?<!self-)(?<!self )hosted|cloud|managed service|"
+    r"\bapis?\b|クラウド|saas|ホステッド|(?<!self-)(?<!self )hosted(?! on)|cloud|managed service|"
     r"外部サービス|外部のサービス|third[- ]party (?:service|provider|api)|"
     r"openai|chatgpt|anthropic|gemini api|bedrock|azure openai|vertex"
 )
@@ -135,11 +139,11 @@ _EITHER = (
     r"どちらでも|どっちでも|apiでもローカルでも|ローカルでもapiでも|either (?:way|is fine|works)|"
     r"doesn'?t matter whether|どこで動かしても|どこでも(?:いい|よい|大丈夫|ok)|happy with either|"
     r"either (?:a |an )?(?:hosted|api|cloud|local)|(?:don'?t|do not) care where|"
-    r"wherever it runs|不問"
+    r"wherever it runs|不問|either (?:route|option|approach|one)"
 )
 _ALSO_OK = (
     r"でも(?:ok|いい|よい|大丈夫|構わ|かまわ|可)|も(?:ok|いい|可)|also (?:ok|fine|acceptable|works?)|"
-    r"would also work|is also fine|as well|otherwise"
+    r"would also work|is also fine|as well|otherwise|でも(?:別に)?(?:いい|よい)|ても(?:いい|よい|ok|大丈夫|構わ)"
 )
 _BALANCE = r"バランス|balance|both accurate and (?:cheap|affordable|inexpensive)|両立"
 _COUNTERFACTUAL = (
@@ -147,13 +151,23 @@ _COUNTERFACTUAL = (
     r"(?:so )?(?:confidential|sensitive|private|personal)|"
     r"(?:機密|個人情報|社外秘)(?:で)?(?:さえ|じゃ)?なければ[^。]*(?:api|クラウド)"
 )
+_FUTURE = (
+    r"予定|買う|購入|導入したい|取れれば|来年|将来|いずれ|might get|next year|plan(?:ning)? to|"
+    r"will (?:buy|get)|going to (?:buy|get)|later|eventually|someday|if we get"
+)
+_SPEED_COMPLAINT = (
+    r"遅(?:い|く)(?:と|のは|のが|て)|待ちきれ|待たされ|too slow|takes (?:\w+ ){0,2}(?:seconds|minutes) "
+    r"to|abandon it if"
+)
 _MODERATE = r"^(?:は|が)?(?:そこそこ|ほどほど|まあまあ|それなり|最低限|普通で)|good enough|doesn'?t have to be"
 _EXCLUSIVE = r"しか|のみ|\bonly\b|has to|have to|must|need to"
 # data that must be protected (the mention alone makes the advisor local-first)
 _SENSITIVE = (
     r"社外秘|機密|秘密|極秘|個人情報|顧客データ|顧客情報|顧客名|お客様の(?:データ|情報)|患者|カルテ|"
     r"医療(?:データ|情報)|診療|病院|退院|カウンセリング|人事(?:データ|情報)|マイナンバー|プライバシ|"
-    r"銀行|口座|confidential|sensitive|private data|privacy|\bpii\b|personal (?:data|information|"
+    r"銀行|口座|人事|評価コメント|住民|相談内容|取引先の情報|健康診断|保健|成績|設計図面|"
+    r"セキュリティポリシー|security policy|student records|grades|residents|benefit applications|"
+    r"tax returns|proprietary|confidential|sensitive|private data|privacy|\bpii\b|personal (?:data|information|"
     r"info)|customer (?:data|records|information|info)|client (?:data|files|records|information)|"
     r"patient|medical|clinic|hospital|therap|health (?:data|records)|hipaa|gdpr|"
     r"trade secrets?|proprietary (?:data|code|documents)|internal[- ]only|classified|秘匿|"
@@ -162,7 +176,8 @@ _SENSITIVE = (
 # data leaving the premises (negated: the data must stay inside)
 _DATA_OUT = (
     r"(?:社外|外部|外|クラウド|ネット|第三者|海外|ベンダー)(?:の[^、。]{0,10}?)?(?:に|へ|で)(?:は|も)?"
-    r"[^、。]{0,8}?(?:出|送|上げ|渡|漏|預け|置|保存|アップ|入れ|投げ)|"
+    r"[^、。]{0,8}?(?:出|送|上げ|渡|漏|預け|置|保存|アップ|入れ|投げ|経由)|"
+    r"(?:paste|put|upload|send)\w* (?:\w+ ){0,3}into (?:chatgpt|any|an? |the cloud|external|hosted)|"
     r"(?:データ|情報|文書|資料|ソースコード|ファイル)(?:は|を|も)?(?:一切)?(?:出|渡|送|預け)(?:せ|さ|れ|し)|"
     r"外部送信|持ち出|外に漏|"
     r"leav(?:e|es|ing) (?:our|the|my|it|this)\b|"
@@ -174,8 +189,8 @@ _DATA_OUT = (
     r"on our|within)"
 )
 _STAY_INSIDE = (
-    r"stay (?:in-?house|inside|on-?prem|internal|local|on|in|within) (?:our|the|my)|"
-    r"stay (?:in-?house|inside|on-?prem|internal|local)|社内(?:に留め|だけで|で完結)"
+    r"stays? (?:in-?house|inside|on[- ]?prem|internal|local|on|in|within) (?:our|the|my)|"
+    r"stays? (?:in-?house|inside|on[- ]?prem|internal|local)|社内(?:に留め|だけで|で完結)"
 )
 _NOT_SENSITIVE = (
     r"公開(?:済み|されている|情報|データ)|public (?:data|information|docs|documents)|"
@@ -189,7 +204,7 @@ _ACCURACY = (
     r"\bbest\b|most accurate|accura|highest quality|top quality|state of the art|sota|smartest|"
     r"complex reasoning|quality|precise|precision|correct answers?|reliab|right answers?|"
     r"間違え(?:ない|ず)|ミスが(?:許|でき)|(?:can'?t|cannot) afford (?:any )?(?:mistakes|errors)|"
-    r"no room for (?:error|mistakes)|no mistakes|正答|賢さ"
+    r"no room for (?:error|mistakes)|no mistakes|正答|賢さ|has to be right|get it right|正確さ"
 )
 _NO_OBJECT = (
     r"regardless of cost|(?:cost|money|price|budget) is no object|コストは(?:問わ|気にしな)|"
@@ -201,7 +216,7 @@ _NO_OBJECT = (
 )
 _COST = (
     r"安く|安い|安さ|安価|低コスト|低価格|コストを抑|コスト重視|コスト優先|価格重視|節約|無料|タダ|格安|"
-    r"費用を抑|affordable|\bcheap|low cost|low-cost|lowest cost|inexpensive|\bfree\b|cost-?effective|"
+    r"費用を抑|affordable|without breaking the bank|not too expensive|reasonably priced|手頃|\bcheap|low cost|low-cost|lowest cost|inexpensive|\bfree\b|cost-?effective|"
     r"minimi[sz]e (?:the )?cost|high volume|大量|高頻度|keep (?:the )?costs? down|コスパ|"
     r"cost matters|cost is (?:important|key|the priority)|cost-?sensitive|(?:cost|コスト)"
     r"(?:は|が)?(?:一番|最優先|重要|大事)"
@@ -211,7 +226,7 @@ _SPEED = (
     r"応答(?:の)?(?:速|時間)|待たせ|サクサク|軽量|軽い|小型|小さ|"
     r"\bfast|speed|latency|real-?time|quick|snappy|responsive|instant|lightweight|tiny|"
     r"\bsmall (?:model|and fast)|low delay|遅(?:い|く)(?:と|のは|のが)|待ちきれ|"
-    r"\d+\s*秒以内|within \d+ ?(?:ms|seconds?)|sub-?second|come back fast"
+    r"\d+\s*秒以内|within \d+ ?(?:ms|seconds?)|sub-?second|come back fast|response time|応答時間"
 )
 _TOP_PRIORITY = (
     r"一番|最も|何より|最優先|第一|重視|大事|重要|優先|most important|top priority|above all|"
@@ -229,13 +244,14 @@ _NONCOMMERCIAL = (
 _COMMERCIAL_REQUIRED = (
     r"商用(?:で|利用)?(?:が)?(?:使えない|できない|不可)(?:な)?(?:ライセンス|もの|モデル)?(?:は|だと)?"
     r"(?:困|ダメ|だめ|ng|不可|避け|使えない)|(?:licen[cs]e|model)s? (?:that|which) "
-    r"(?:forbid|prohibit|don'?t allow) commercial"
+    r"(?:forbid|prohibit|don'?t allow) commercial|商用(?:利用)?(?:でき|使え)ない(?:モデル|もの)?(?:なら|は)?[^。]{0,8}"
+    r"(?:外して|除外|除いて)"
 )
 _LOW_BUDGET = (
     r"\bno budget|no money|tight budget|limited budget|small budget|shoestring|as cheap as possible|"
     r"lowest cost|minimal cost|お金(?:は|が)?(?:ない|かけられない)|予算(?:は|が)?(?:ない|ほぼない|"
     r"少な|多くな|限られ|あまりな|ほとんどな)|安さ|安く|安い|安価|格安|低コスト|低価格|無料|節約|cheap|"
-    r"low[- ]cost|inexpensive|\bfree\b|コスト重視|コスト優先"
+    r"low[- ]cost|inexpensive|\bfree\b|コスト重視|コスト優先|予算(?:は|が)?(?:ほぼ)?(?:ゼロ|0円|なし)|ほぼゼロ"
 )
 _OPEN = (
     r"オープン(?:ソース|ウェイト|モデル)|open[- ]?(?:source|weights?)|重み(?:が|を)?公開|\boss\b|"
@@ -249,13 +265,15 @@ _MAX_PARAMS = (
     r"(\d+(?:\.\d+)?)\s*b\b|"
     r"(\d+(?:\.\d+)?)\s*b\s*(?:程度まで|くらいまで|まで|以下|未満|以内|前後まで|を超えない|"
     r"を超えな|or (?:smaller|less|under|below))|(?:larger|bigger) than (\d+(?:\.\d+)?)\s*b\b|"
-    r"(\d+(?:\.\d+)?)\s*bより(?:大きい|大きな|上)|(?:go|be) (?:above|over|beyond) (\d+(?:\.\d+)?)\s*b\b"
+    r"(\d+(?:\.\d+)?)\s*bより(?:大きい|大きな|上)|(\d+(?:\.\d+)?)\s*bクラスまで|"
+    r"(\d+(?:\.\d+)?)\s*bを超える(?:もの|モデル)?(?:は)?(?:無理|ng|不可|ダメ|載らない|使えない)|"
+    r"(?:nothing|no model|none) (?:over|above|larger than|bigger than) (\d+(?:\.\d+)?)\s*b\b|(?:go|be) (?:above|over|beyond) (\d+(?:\.\d+)?)\s*b\b"
 )
 #: a number as people write it: "12", "1.5", "10,000"
 _NUM = r"(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
 _PER_DAY = (
     rf"(?:1日|一日|毎日|日に|日)\s*(?:に|あたり)?\s*(?:約|だいたい)?\s*{_NUM}\s*(万|千|k)?\s*(?:件|回|リクエスト|問|人)|"
-    rf"{_NUM}\s*(k|m|million)?\s*(?:requests?|req|calls?|queries|messages|conversations|chats|tickets|"
+    rf"{_NUM}\s*(k|m|million)?\s*(?:requests?|req|msgs?|calls?|queries|messages|conversations|chats|tickets|"
     r"(?:support )?emails?|documents?|items?)\s*(?:per|a|an|each|/)\s*day|"
     rf"(?:about|around|roughly|~)\s*{_NUM}\s*(k)?\s*(?:a|per|/)\s*day|"
     rf"{_NUM}\s*(k|m)?\s*(?:requests?|calls?|queries|messages)\s*daily"
@@ -300,7 +318,7 @@ _YEN = (
     rf"{_NUM}\s*(万|千)?\s*(?:円|yen|jpy)|[¥￥]\s*{_NUM}\s*(万|千|k)?|"
     rf"(?:予算|月額|月)\D{{0,4}}?{_NUM}\s*(万|千)(?!\s*(?:件|回|トークン|tokens?|リクエスト|人|文字|ページ))"
 )
-_USD = rf"\$\s*{_NUM}\s*(k|m)?|{_NUM}\s*(k|m)?\s*(?:usd|dollars?|ドル|米ドル)"
+_USD = rf"\$\s*{_NUM}\s*(k|m)?|{_NUM}\s*(k|m)?\s*(?:usd|dollars?|bucks|ドル|米ドル)"
 _CENTS = r"(\d+(?:\.\d+)?)\s*(?:cents?|セント|¢)"
 _PER_REQ_WORDS = (
     r"per (?:request|call|query|message)|/ ?(?:request|call|query|件|回)|a request|each request|"
@@ -436,7 +454,9 @@ def _languages(t: str, lang: Lang, found: dict[str, object], notes: list[str]) -
 
 def _hardware(text: str, t: str, found: dict[str, object], notes: list[str]) -> None:
     gpu = mentions(t, _GPU)
-    hw = lookup_gpu(t)
+    # a card planned for later is not the one owned now: "we might get an A100 next year"
+    owned = " ".join(c for c in clauses(t) if not _any(_FUTURE, c)) or t
+    hw = lookup_gpu(owned)
     no_gpu = bool(gpu) and all(m.negated for m in gpu) and hw is None
     if hw is not None:
         found.update(gpu_gb=hw.memory_gb, gpu_name=hw.name, gpu_kind=hw.kind)
@@ -519,7 +539,7 @@ def _deployment(
     privacy: bool | None = None
     if data_stays or sensitive_yes:
         privacy = True
-    elif any(_any(_DATA, m.clause) for m in api_no):
+    elif api_no and _any(_DATA, t):
         privacy = True  # 「外部APIには投げられないデータ」: the data is why
     elif sensitive_no or not_sensitive or data_goes_out:
         privacy = False
@@ -596,6 +616,7 @@ def _priority(t: str, found: dict[str, object]) -> None:
     accuracy, acc_top = level(_ACCURACY)
     cost, cost_top = level(_COST)
     speed, speed_top = level(_SPEED)
+    speed = speed or _any(_SPEED_COMPLAINT, t)
     if no_object:
         cost, cost_top = False, False
         accuracy = True

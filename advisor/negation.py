@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from enum import Enum
+from itertools import pairwise
 
 # -- clauses ------------------------------------------------------------------------------------
 
@@ -62,7 +63,7 @@ _EN_POST = re.compile(
     r"ok(?:ay)?|acceptable|permitted|available|needed|necessary|required|wanted|an? (?:option|"
     r"choice)|in scope|important|a priority|a concern|the point|critical|crucial|essential|"
     r"(?:the|a) (?:main|big|major|top) (?:concern|priority|issue|factor|thing))\b|"
-    r"\bout of (?:scope|the question)\b|\bnot in scope\b|\bsecondary\b|\bnot a must\b|"
+    r"\bout of (?:scope|the question)\b|\bis out\b|\bnot in scope\b|\bsecondary\b|\bnot a must\b|"
     r"\b(?:is|are)\s+(?:forbidden|prohibited|banned|off the table|out of the question|"
     r"a no-?go|not for us|unnecessary|unneeded|irrelevant)\b|\bno-?go\b|\bnot needed\b|"
     r"\bnot required\b|\bunnecessary\b|\bnone\b|\bnot a priority\b|\bdoesn'?t matter\b|"
@@ -81,7 +82,8 @@ _JA_POST = re.compile(
     r"ない|ません|無い|無し|なし|不可|不能|(?<![a-z])ng(?![a-z])|ダメ|だめ|駄目|禁止|厳禁|不要|要らない|いらない|"
     r"しない|しなく|避け|使えず|できず|せず|さず|ずに|使わず|不採用|対象外|以外|ノー|無理|むり|"
     r"非対応|持ってない|持っていない|ありません|はなく|ではなく|じゃなく|でなく|やめ|止め|控え|"
-    r"まずい|やらない|やりません|二の次|後回し|どうでもいい|こだわらない|気にしな|気にしま|"
+    r"まずい|やらない|やりません|二の次|後回し|ブロック|遮断|ちょっと(?:…|\.\.\.|・・・|厳し|無理)|"
+    r"どうでもいい|こだわらない|気にしな|気にしま|"
     r"なくて(?:いい|よい|も|ok|大丈夫|構わ)|いらん|要りません|いりません"
 )
 # Japanese pseudo-negations: 「問題ない」 accepts, 「しか…ない」 means only, 「ないと…」 must
@@ -93,7 +95,7 @@ _JA_PSEUDO = re.compile(
     r"ほかない|他ない|しかない|ようがない|ないかな|ないでしょうか|ませんか|"
     r"(?:ダメ|だめ|駄目|禁止|不可|ng|無理)(?:って|という)?わけ(?:では|じゃ)(?:ない|ありません)|"
     r"禁止(?:は)?(?:され)?(?:て)?(?:い)?(?:ない|ません)|(?:ダメ|だめ|ng|不可)じゃない|"
-    r"じゃないと|でないと|ないと|きれず|切れず"
+    r"じゃないと|でないと|ないと(?!いう|いった)|きれず|切れず|越したことはない|に越した|ないなら|なければ"
 )
 _CONDITIONAL = re.compile(
     r"\bif\b|\bas long as\b|\bprovided\b|\bonly when\b|\bon condition\b|\bassuming\b|"
@@ -159,6 +161,7 @@ def _en_scope(before: str) -> str:
 
 
 def _en_negated(before: str, after: str) -> bool:
+    after = re.split(r"[,、]", after, maxsplit=1)[0]  # a predicate after a comma is another's
     before = _EN_PSEUDO.sub(" ", _en_scope(before))
     after_clean = _EN_PSEUDO.sub(" ", after)
     if _EN_PRE.search(before):
@@ -167,7 +170,7 @@ def _en_negated(before: str, after: str) -> bool:
 
 
 def polarity(clause: str, start: int, end: int) -> Polarity:
-    before, after = clause[:start], clause[end:]
+    before, after = clause[max(0, start - 160) : start], clause[end : end + 160]
     ascii_clause = not re.search(r"[\u3040-\u30ff\u3400-\u9fff]", clause[end : end + 30])
     negated = _ja_negated(after) or (
         (ascii_clause and _en_negated(before, after)) or _en_negated(before, "")
@@ -179,9 +182,8 @@ def polarity(clause: str, start: int, end: int) -> Polarity:
     return Polarity.positive
 
 
-_QUESTION = re.compile(r"([^?？]*?)[?？]\s*(?:→|->|a\s*[:：]|答え\s*[:：])?\s*([^?？。.!\n]{0,24})")
 _ANSWER_NO = re.compile(
-    r"^\s*(?:no\b|nope|none|not really|nah|いいえ|いや|ない|ありません|なし|無し|特に(?:ない|なし|ありません)|"
+    r"^\s*(?:no\b|nope|none|not really|nah|いいえ|いや|(?:そんなの|それは)?ない|ありません|なし|無し|特に(?:ない|なし|ありません)|"
     r"しない|しません|やらない|不要|使えない|使わない|ダメ|だめ|ng\b)"
 )
 _ANSWER_YES = re.compile(r"^\s*(?:yes|yep|yeah|sure|はい|ある|あります|する|します|必要|ok\b|うん)")
@@ -189,16 +191,18 @@ _ANSWER_YES = re.compile(r"^\s*(?:yes|yep|yeah|sure|はい|ある|あります|�
 
 def _answered(text: str, pat: re.Pattern[str]) -> list[Mention]:
     """A concept asked about in a question and answered by a bare yes/no right after it
-    (「GPUはありますか？ A: ないです」, "Fine-tuning? No.")."""
+    (「GPUはありますか？ A: ないです」, "Fine-tuning? No."). Linear in the text's length."""
     out = []
-    for q in _QUESTION.finditer(text):
-        answer = q.group(2)
+    parts = re.split(r"[?？]", text)
+    for question, rest in pairwise(parts):
+        asked = re.split(r"[。.!！\n]", question)[-1]
+        answer = re.sub(r"^\s*(?:→|->|a\s*[:：]|答え\s*[:：])?\s*", "", rest[:40])[:24]
         no, yes = _ANSWER_NO.search(answer), _ANSWER_YES.search(answer)
         if not (no or yes):
             continue
-        for m in pat.finditer(q.group(1)):
+        for m in pat.finditer(asked):
             polarity = Polarity.negated if no else Polarity.positive
-            out.append(Mention(q.group(1), m.start(), m.end(), polarity))
+            out.append(Mention(asked, m.start(), m.end(), polarity))
     return out
 
 
