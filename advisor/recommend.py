@@ -413,8 +413,10 @@ def _compute_cost(card: ModelCard, c: _Ctx) -> tuple[float, str]:
             f"API料金 入力${p.input:g}/出力${p.output:g}(100万トークンあたり)",
             f"API price ${p.input:g} in / ${p.output:g} out per 1M tokens",
         )
-    if card.via_api:
-        return 0.4, _t(lang, "API料金の情報なし", "no API price on record")
+    if card.via_api:  # with a stated workload, a cost that cannot be estimated counts against
+        return (0.1 if c.needs.requests_per_day else 0.4), _t(
+            lang, "API料金の情報なし", "no API price on record"
+        )
     return 0.3, _t(
         lang, "パラメータ数が不明でコストを見積もれない", "size unknown; cost cannot be estimated"
     )
@@ -452,7 +454,8 @@ def _multilingual(card: ModelCard, c: _Ctx) -> tuple[float, str]:
         jp_reason += _t(lang, "(推定)", " (estimated)")
     strength = ev.japanese_strength(card)
     if n.many_languages:
-        if is_translation_specialist(card):
+        broad = "many" in card.languages or len(card.languages) >= 20
+        if is_translation_specialist(card) and broad:
             return 1.0, _t(
                 lang, "多数の言語に対応する翻訳モデル", "translation model covering many languages"
             )
@@ -518,6 +521,10 @@ def weights(needs: Needs) -> dict[str, float]:
         w["compute_cost"], w["accuracy"] = 3.0, 1.0
     if UseCase.edge in needs.use_cases:
         w["compute_cost"] = max(w["compute_cost"], 3.0)
+    if {UseCase.code, UseCase.translation} & set(needs.use_cases):
+        # general benchmark averages do not measure coding or translation: the fit to the use
+        # (a specialist) must outweigh them
+        w["use_case"] = 5.0
     return w
 
 
