@@ -185,7 +185,9 @@ def test_llm_reading_fills_only_what_rules_left_unstated(indexed: Advisor, spy: 
     p = AnswerChain(adv, spy).prepare("社外に出せない文書を要約したい")
     n = p.needs
     assert n.deployment == "local"  # the rules read 社外に出せない: the LLM's "api" loses
-    assert n.gpu_gb == 12 and n.priority == "cost" and n.japanese is None  # "maybe" is dropped
+    # the LLM's "maybe" is dropped; the rules read Japanese from a Japanese request to summarise
+    assert n.gpu_gb == 12 and n.priority == "cost" and n.japanese is True
+    assert not any(a.startswith("japanese") and "language model" in a for a in n.assumptions)
     assert any("read by the language model" in a for a in n.assumptions)
     assert all(r.memory_gb and r.fit for r in p.recommendations)  # the shortlist fits 12 GB
     system, user = spy.json_prompts[0]
