@@ -16,7 +16,7 @@ import gradio as gr
 
 from advisor import views
 from advisor.answer import AnswerChain, Turn
-from advisor.dialogue import apply_reply, next_question
+from advisor.dialogue import CLARIFY, apply_reply, is_skip, next_question
 from advisor.errors import AdvisorError
 from advisor.needs import Needs, unknown_criteria
 from advisor.services import Advisor
@@ -25,6 +25,11 @@ from advisor.settings import LLMSettings, Settings, load_settings, merge
 CSS = """
 .citations details { margin: 4px 0; } .citations pre.passage { white-space: pre-wrap; font-size: 0.85em; }
 #status { font-size: 0.9em; opacity: 0.85; }
+#shortlist .table-wrap *, #dlg-table .table-wrap *, #cat-table .table-wrap *,
+#cmp-table .table-wrap * { font-family: var(--font) !important; font-size: var(--text-sm); }
+#cmp-table .table-wrap * { overflow-wrap: anywhere; }
+#dlg-card table { width: 100%; }
+#dlg-card td, #dlg-card th { padding: 4px 8px; }
 """
 
 T = {
@@ -43,6 +48,16 @@ T = {
     "reset": ("最初から", "Start over"),
     "search": ("検索(名前・ベンダー)", "Search (name, vendor)"),
     "compare": ("比較するモデル(2〜4)", "Models to compare (2-4)"),
+    "reply_send": ("答える", "Reply"),
+    "profile": ("### プロフィール", "### Profile"),
+    "edit": ("✏️ プロフィールを編集", "✏️ Edit the profile"),
+    "advanced": ("詳細(JSON)", "Advanced (JSON)"),
+    "apply": ("適用", "Apply"),
+    "apply_json": ("JSONを適用", "Apply JSON"),
+    "json_edit": ("プロフィールを編集(JSON)", "Edit the profile (JSON)"),
+    "open_only": ("オープンウェイトのみ", "Open weights only"),
+    "ja_min": ("日本語", "Japanese"),
+    "use_case": ("用途", "Use case"),
 }
 LANG_CHOICES = ["日本語", "English"]
 
@@ -93,7 +108,7 @@ class Handlers:
             return
         lang = prepared.lang
         status = f"{'回答' if lang == 'ja' else 'Answering with'}: {self.chain.llm.label}"
-        rows = views.shortlist_rows(prepared.result)
+        rows = views.shortlist_rows(prepared.result, lang)
         history += [
             {"role": "user", "content": views.inert_markdown(message)},
             {"role": "assistant", "content": ""},
@@ -127,45 +142,131 @@ class Handlers:
         )
 
     # --- needs dialogue ---
+    #: outputs of every dialogue view: question, quick replies, profile, skipped, card, raw JSON,
+    #: JSON editor, the edit and advanced folds, the apply button, then one per edit control
+    VIEW_LEN = 10 + len(views.FORM_FIELDS)
+
     def dialogue_start(self, lang_choice: str) -> tuple[Any, ...]:
         needs = Needs(lang=_lang(lang_choice))
         return self._dialogue_view(needs, set())
 
+    def dialogue_show(
+        self, needs_json: dict[str, Any], skipped: list[str], lang_choice: str
+    ) -> tuple[Any, ...]:
+        """The current profile again, in the interface language (after a language switch)."""
+        needs, _ = self._profile(needs_json, _lang(lang_choice))
+        return self._dialogue_view(needs or Needs(lang=_lang(lang_choice)), set(skipped or []))
+
     def dialogue_reply(
         self, reply: str, needs_json: dict[str, Any], skipped: list[str], lang_choice: str
     ) -> tuple[Any, ...]:
+        """Read a reply as the answer to the question just asked, then as free text for
+        anything else it states; every reply is read, also once nothing is left to ask."""
         lang = _lang(lang_choice)
-        needs = (
-            Needs.model_validate(needs_json) if needs_json else Needs.model_validate({"lang": lang})
-        )
-        needs.lang = lang  # type: ignore[assignment]
+        needs, _ = self._profile(needs_json, lang)
+        needs = needs or Needs(lang=lang)
+        skipped = list(skipped or [])
+        text = (reply or "").strip()
+        if not text:
+            return self._dialogue_view(needs, set(skipped))
         q = next_question(needs, set(skipped))
-        if q is not None and reply and reply.strip():
-            try:
-                needs = apply_reply(needs, q, reply[:2000], lang)
-            except AdvisorError as exc:
-                gr.Warning(str(exc))
-            needs.lang = lang  # type: ignore[assignment]
-            if q.criterion in unknown_criteria(needs):  # the reply did not settle it: move on
-                skipped = [*skipped, q.criterion]
-        return self._dialogue_view(needs, set(skipped))
+        try:
+            updated = apply_reply(needs, q, text[:2000], lang)
+        except AdvisorError as exc:
+            gr.Warning(str(exc))
+            updated = needs
+        updated.lang = lang  # type: ignore[assignment]
+        if q is not None and q.criterion in unknown_criteria(updated):
+            unchanged = updated.model_dump(exclude={"lang"}) == needs.model_dump(exclude={"lang"})
+            if is_skip(text) or unchanged:  # declined, or not understood: move on
+                skipped.append(q.criterion)
+        return self._dialogue_view(updated, set(skipped))
 
-    def _dialogue_view(self, needs: Needs, skipped: set[str]) -> tuple[Any, ...]:
+    def dialogue_edit(
+        self, needs_json: dict[str, Any], skipped: list[str], lang_choice: str, *values: Any
+    ) -> tuple[Any, ...]:
+        """The edit controls applied to the profile; a bad value warns and changes nothing."""
+        lang = _lang(lang_choice)
+        needs, error = self._profile(needs_json, lang)
+        try:
+            if needs is None:
+                raise ValueError(error)
+            edited = views.needs_from_form(
+                needs, dict(zip(views.FORM_FIELDS, values, strict=True)), lang
+            )
+        except ValueError as exc:
+            gr.Warning(str(exc).splitlines()[0])
+            return tuple(gr.update() for _ in range(self.VIEW_LEN))
+        edited.lang = lang  # type: ignore[assignment]
+        return self._dialogue_view(edited, set(skipped or []))
+
+    def dialogue_json(
+        self, text: str, needs_json: dict[str, Any], skipped: list[str], lang_choice: str
+    ) -> tuple[Any, ...]:
+        """The profile replaced by the edited JSON; invalid JSON or values warn, change nothing."""
+        import json
+
+        lang = _lang(lang_choice)
+        try:
+            data = json.loads(text or "{}")
+        except json.JSONDecodeError as exc:
+            gr.Warning(f"not valid JSON: {exc.msg} (line {exc.lineno})")
+            return tuple(gr.update() for _ in range(self.VIEW_LEN))
+        needs, error = (
+            self._profile(data, lang) if isinstance(data, dict) else (None, "not an object")
+        )
+        if needs is None:
+            gr.Warning(f"profile: {error}")
+            return tuple(gr.update() for _ in range(self.VIEW_LEN))
+        return self._dialogue_view(needs, set(skipped or []))
+
+    def _question_markdown(self, needs: Needs, skipped: set[str]) -> tuple[str, Any]:
         lang = needs.lang
         q = next_question(needs, skipped)
-        profile = needs.model_dump(mode="json")
         if q is None:
             text = "✅ " + (
                 "必要な情報がそろいました。「推薦を表示」を押してください。"
+                "このあと書いたことも、プロフィールと推薦に反映されます。"
                 if lang == "ja"
-                else "That is everything I need. Press “Show recommendation”."
+                else "That is everything I need. Press “Show recommendation”. "
+                "Anything you write afterwards still updates the profile and the recommendation."
             )
-            return text, gr.update(choices=[], value=None, visible=False), profile, sorted(skipped)
+            quick = gr.update(choices=[], value=None, visible=False)
+        else:
+            text = f"**{q.text(lang)}**"
+            quick = gr.update(choices=q.labels(lang), value=None, visible=True)
+        for key in needs.questions:
+            if key in CLARIFY:
+                ja, en = CLARIFY[key]
+                text += f"\n\n> 💬 {ja if lang == 'ja' else en}"
+        return text, quick
+
+    def _dialogue_view(self, needs: Needs, skipped: set[str]) -> tuple[Any, ...]:
+        import json
+
+        lang = needs.lang
+        text, quick = self._question_markdown(needs, skipped)
+        profile = needs.model_dump(mode="json")
+        form = views.profile_form(needs)
+        labels, choices = views.form_labels(lang), views.form_choices(lang)
+        controls = []
+        for k in views.FORM_FIELDS:
+            update: dict[str, Any] = {"value": form[k], "label": labels[k]}
+            if k in choices:
+                update["choices"] = choices[k]
+            controls.append(gr.update(**update))
         return (
-            f"**{q.text(lang)}**",
-            gr.update(choices=q.labels(lang), value=None, visible=True),
+            text,
+            quick,
             profile,
             sorted(skipped),
+            views.profile_markdown(needs, lang),
+            profile,
+            json.dumps(profile, ensure_ascii=False, indent=1),
+            gr.update(label=_t(lang, "edit")),
+            gr.update(label=_t(lang, "advanced")),
+            gr.update(value=_t(lang, "apply")),
+            *controls,
         )
 
     @staticmethod
@@ -190,7 +291,9 @@ class Handlers:
         result = self.adv.recommend(needs, top=5)
         reasons = views.reasons_markdown(result, lang)
         yield (  # at once: llmfit below may take a second
-            gr.update(value=views.shortlist_rows(result), headers=views.SHORTLIST_HEADERS[lang]),
+            gr.update(
+                value=views.shortlist_rows(result, lang), headers=views.SHORTLIST_HEADERS[lang]
+            ),
             views.criteria_figure(result, lang),
             reasons,
             None,
@@ -200,6 +303,15 @@ class Handlers:
         path = Path(tempfile.mkdtemp(prefix="advisor-report-")) / "llm-report.md"
         path.write_text(report, encoding="utf-8")
         yield gr.update(), gr.update(), reasons + "\n\n" + extra, str(path)
+
+    def dialogue_refresh(
+        self, needs_json: dict[str, Any], lang_choice: str, shown: bool
+    ) -> Iterator[tuple[Any, ...]]:
+        """Once a recommendation is shown, it follows every change of the profile."""
+        if not shown:
+            yield gr.update(), gr.update(), gr.update(), gr.update()
+            return
+        yield from self.dialogue_recommend(needs_json, lang_choice)
 
     def dialogue_summary(self, needs_json: dict[str, Any], lang_choice: str) -> Iterator[str]:
         """The LLM's wording of the recommendation, streamed (empty without an LLM)."""
@@ -216,20 +328,47 @@ class Handlers:
             text += "\n\n⚠️ " + " / ".join(notices)
         yield head + views.inert_markdown(text) if text else ""
 
+    def dialogue_resummary(
+        self, needs_json: dict[str, Any], lang_choice: str, shown: bool
+    ) -> Iterator[Any]:
+        if not shown:
+            yield gr.update()
+            return
+        yield from self.dialogue_summary(needs_json, lang_choice)
+
+    @staticmethod
+    def dialogue_clear() -> tuple[Any, ...]:
+        """Start over: no recommendation shown (it stops following the profile)."""
+        return False, gr.update(value=[]), None, "", None, ""
+
     # --- catalog ---
-    def catalog(self, text: str, open_only: bool, japanese_min: str, use_case: str) -> Any:
+    def catalog(
+        self,
+        text: str,
+        open_only: bool,
+        japanese_min: str,
+        use_case: str,
+        lang_choice: str = "日本語",
+    ) -> Any:
+        lang = _lang(lang_choice)
         cards = views.filter_cards(
             self.adv.catalog, text or "", bool(open_only), japanese_min or "", use_case or ""
         )
-        return gr.update(value=views.catalog_rows(cards), headers=views.CATALOG_HEADERS)
+        return gr.update(value=views.catalog_rows(cards, lang), headers=views.CATALOG_HEADERS[lang])
 
-    def compare(self, ids: list[str]) -> tuple[Any, ...]:
+    def compare(self, ids: list[str], lang_choice: str = "日本語") -> tuple[Any, ...]:
+        lang = _lang(lang_choice)
         ids = list(ids or [])[:4]
         if len(ids) < 2:
             return gr.update(value=[], headers=["-"]), None
         cards = [self.adv.catalog.get(i) for i in ids]
-        headers, rows = views.compare_rows(cards)
-        return gr.update(value=rows, headers=headers), views.compare_figure(cards)
+        headers, rows = views.compare_rows(cards, lang)
+        share = 84 // len(cards)  # the label column, then equal shares: never past the panel
+        widths: list[str | int] = ["16%", *[f"{share}%" for _ in cards]]
+        return (
+            gr.update(value=rows, headers=headers, column_widths=widths),
+            views.compare_figure(cards, lang),
+        )
 
     # --- settings ---
     def apply_backend(self, mode: str, base_url: str, api_key: str, model: str, gguf: str) -> str:
@@ -275,16 +414,25 @@ class Handlers:
 
     # --- interface language ---
     def switch_language(self, choice: str) -> tuple[Any, ...]:
+        """Labels of the fixed components; the dialogue, catalog and comparison re-render."""
         lang = _lang(choice)
+        filters = views.catalog_filter_choices(lang)
         return (
             _t(lang, "title"),
             gr.update(label=_t(lang, "ask"), placeholder=_t(lang, "ask")),
             gr.update(value=_t(lang, "send")),
             gr.update(label=_t(lang, "reply")),
+            gr.update(value=_t(lang, "reply_send")),
             gr.update(value=_t(lang, "recommend")),
+            gr.update(value=_t(lang, "reset")),
+            _t(lang, "profile"),
+            gr.update(label=_t(lang, "json_edit")),
+            gr.update(value=_t(lang, "apply_json")),
             gr.update(label=_t(lang, "search")),
+            gr.update(label=_t(lang, "open_only")),
+            gr.update(label=_t(lang, "ja_min"), choices=filters["japanese"]),
+            gr.update(label=_t(lang, "use_case"), choices=filters["use_case"]),
             gr.update(label=_t(lang, "compare")),
-            *self.dialogue_start(choice),
         )
 
 
@@ -303,7 +451,7 @@ def build_ui(advisor: Advisor, chain: AnswerChain | None = None) -> gr.Blocks:
             with gr.Tab(_tabs("tab_chat"), id="chat"):
                 turns = gr.State([])
                 with gr.Row():
-                    with gr.Column(scale=3):
+                    with gr.Column(scale=5):
                         bot = gr.Chatbot(
                             elem_id="chatbot", height=460, sanitize_html=True, buttons=["copy"]
                         )
@@ -316,12 +464,13 @@ def build_ui(advisor: Advisor, chain: AnswerChain | None = None) -> gr.Blocks:
                         )
                         send = gr.Button(_t(lang0, "send"), variant="primary", elem_id="send")
                         status = gr.Markdown("", elem_id="status")
-                    with gr.Column(scale=2):
+                    with gr.Column(scale=4):
                         shortlist = gr.Dataframe(
                             headers=views.SHORTLIST_HEADERS[lang0],
                             interactive=False,
                             elem_id="shortlist",
                             wrap=True,
+                            column_widths=views.SHORTLIST_WIDTHS,
                         )
                         cites = gr.HTML("", elem_id="citations")
                 outputs = [bot, turns, shortlist, cites, status, msg]
@@ -341,89 +490,173 @@ def build_ui(advisor: Advisor, chain: AnswerChain | None = None) -> gr.Blocks:
                 )
             with gr.Tab(_tabs("tab_needs"), id="needs"):
                 skipped = gr.State([])
+                profile = gr.State({})  # the profile as a dict: what recommend/summary read
+                shown = gr.State(False)  # a recommendation is shown: it follows every change
                 with gr.Row():
                     with gr.Column(scale=2):
                         question = gr.Markdown(elem_id="dlg-question")
-                        quick = gr.Radio([], label="", elem_id="dlg-choices")
+                        quick = gr.Radio([], show_label=False, elem_id="dlg-choices")
                         reply = gr.Textbox(label=_t(lang0, "reply"), elem_id="dlg-reply")
                         with gr.Row():
-                            reset = gr.Button(_t(lang0, "reset"), elem_id="dlg-reset")
-                            go = gr.Button(
-                                _t(lang0, "recommend"), variant="primary", elem_id="dlg-recommend"
+                            reply_send = gr.Button(
+                                _t(lang0, "reply_send"), size="sm", elem_id="dlg-send"
                             )
-                    with gr.Column(scale=2):
-                        profile = gr.JSON(label="profile", elem_id="dlg-profile")
-                        profile_edit = gr.Code(
-                            language="json", label="edit profile (JSON)", elem_id="dlg-edit"
+                            reset = gr.Button(_t(lang0, "reset"), size="sm", elem_id="dlg-reset")
+                        go = gr.Button(
+                            _t(lang0, "recommend"), variant="primary", elem_id="dlg-recommend"
                         )
-                        apply_edit = gr.Button("apply edit", size="sm", elem_id="dlg-apply")
+                    with gr.Column(scale=3):
+                        card_title = gr.Markdown(_t(lang0, "profile"))
+                        card = gr.Markdown(elem_id="dlg-card")
+                        form: dict[str, Any] = {}
+                        labels, choices = views.form_labels(lang0), views.form_choices(lang0)
+
+                        def control(key: str, kind: str, **kw: Any) -> None:
+                            common = {"label": labels[key], "elem_id": f"dlg-f-{key}", **kw}
+                            if kind == "dropdown":
+                                form[key] = gr.Dropdown(choices[key], **common)
+                            elif kind == "number":
+                                form[key] = gr.Number(**common)
+                            else:
+                                form[key] = gr.Checkbox(**common)
+
+                        with gr.Accordion(_t(lang0, "edit"), open=False) as edit_box:
+                            control("use_cases", "dropdown", multiselect=True)
+                            control("priority", "dropdown")
+                            with gr.Row():
+                                control("gpu_gb", "number", min_width=100)
+                                control("cpu_only", "checkbox", min_width=100)
+                                control("ram_gb", "number", min_width=100)
+                            control("finetune", "dropdown")
+                            with gr.Row():
+                                control("japanese", "dropdown", min_width=120)
+                                control("many_languages", "checkbox", min_width=100)
+                            with gr.Row():
+                                control("deployment", "dropdown", min_width=120)
+                                control("privacy", "checkbox", min_width=100)
+                            with gr.Row():
+                                control("budget_amount", "number", min_width=100)
+                                control("budget_currency", "dropdown", min_width=80)
+                                control("budget_period", "dropdown", min_width=80)
+                                control("budget_hard", "checkbox", min_width=70)
+                            with gr.Row():
+                                control("requests_per_day", "number", min_width=100)
+                                control("context_tokens", "number", min_width=100)
+                            apply_form = gr.Button(
+                                _t(lang0, "apply"), size="sm", elem_id="dlg-apply"
+                            )
+                        with gr.Accordion(_t(lang0, "advanced"), open=False) as adv_box:
+                            raw = gr.JSON(label="profile", elem_id="dlg-profile")
+                            profile_edit = gr.Code(
+                                language="json", label=_t(lang0, "json_edit"), elem_id="dlg-edit"
+                            )
+                            apply_json = gr.Button(
+                                _t(lang0, "apply_json"), size="sm", elem_id="dlg-apply-json"
+                            )
                 dlg_table = gr.Dataframe(
-                    headers=views.SHORTLIST_HEADERS[lang0], interactive=False, elem_id="dlg-table"
+                    headers=views.SHORTLIST_HEADERS[lang0],
+                    interactive=False,
+                    elem_id="dlg-table",
+                    wrap=True,
+                    column_widths=views.SHORTLIST_WIDTHS,
                 )
                 dlg_summary = gr.Markdown(elem_id="dlg-summary")
                 dlg_plot = gr.Plot(elem_id="dlg-plot")
                 dlg_reasons = gr.Markdown(elem_id="dlg-reasons")
                 dlg_file = gr.File(label="report.md", elem_id="dlg-report")
-                dlg_out = [question, quick, profile, skipped]
-                quick.input(
-                    h.dialogue_reply, [quick, profile, skipped, lang], dlg_out, concurrency_limit=8
-                )
-                reply.submit(
-                    h.dialogue_reply, [reply, profile, skipped, lang], dlg_out, concurrency_limit=8
-                ).then(lambda: "", None, reply)
-                reset.click(h.dialogue_start, [lang], dlg_out)
-                profile.change(
-                    lambda p: __import__("json").dumps(p, ensure_ascii=False, indent=1),
+                controls = [form[k] for k in views.FORM_FIELDS]
+                dlg_out = [
+                    question,
+                    quick,
                     profile,
+                    skipped,
+                    card,
+                    raw,
                     profile_edit,
+                    edit_box,
+                    adv_box,
+                    apply_form,
+                    *controls,
+                ]
+                results = [dlg_table, dlg_plot, dlg_reasons, dlg_file]
+                llm_queue = {
+                    "concurrency_id": "llm",
+                    "concurrency_limit": advisor.settings.ui.concurrency,
+                }
+
+                def follow(event: Any) -> Any:
+                    """After any change of the profile: a shown recommendation follows it."""
+                    return event.then(
+                        h.dialogue_refresh, [profile, lang, shown], results, concurrency_limit=8
+                    ).then(h.dialogue_resummary, [profile, lang, shown], dlg_summary, **llm_queue)
+
+                follow(
+                    quick.input(
+                        h.dialogue_reply,
+                        [quick, profile, skipped, lang],
+                        dlg_out,
+                        concurrency_limit=8,
+                    )
                 )
-                apply_edit.click(_parse_json, profile_edit, profile)
-                go.click(
-                    h.dialogue_recommend,
-                    [profile, lang],
-                    [dlg_table, dlg_plot, dlg_reasons, dlg_file],
-                    concurrency_limit=8,
-                ).then(  # the structured part is shown; the LLM's wording follows in the LLM queue
+                for event in (reply.submit, reply_send.click):
+                    follow(
+                        event(
+                            h.dialogue_reply,
+                            [reply, profile, skipped, lang],
+                            dlg_out,
+                            concurrency_limit=8,
+                        ).then(lambda: "", None, reply)
+                    )
+                follow(
+                    apply_form.click(h.dialogue_edit, [profile, skipped, lang, *controls], dlg_out)
+                )
+                follow(
+                    apply_json.click(
+                        h.dialogue_json, [profile_edit, profile, skipped, lang], dlg_out
+                    )
+                )
+                reset.click(h.dialogue_start, [lang], dlg_out).then(
+                    h.dialogue_clear, None, [shown, *results, dlg_summary]
+                )
+                go.click(h.dialogue_recommend, [profile, lang], results, concurrency_limit=8).then(
+                    lambda: True, None, shown
+                ).then(
+                    # the structured part is shown; the LLM's wording follows in the LLM queue
                     h.dialogue_summary,
                     [profile, lang],
                     dlg_summary,
-                    concurrency_id="llm",
-                    concurrency_limit=advisor.settings.ui.concurrency,
+                    **llm_queue,
                 )
             with gr.Tab(_tabs("tab_catalog"), id="catalog"):
+                filters = views.catalog_filter_choices(lang0)
                 with gr.Row():
                     search = gr.Textbox(label=_t(lang0, "search"), elem_id="cat-search")
-                    open_only = gr.Checkbox(label="open weights", elem_id="cat-open")
+                    open_only = gr.Checkbox(label=_t(lang0, "open_only"), elem_id="cat-open")
                     ja_min = gr.Dropdown(
-                        ["", "basic", "good", "strong"], value="", label="Japanese ≥"
+                        filters["japanese"],
+                        value="",
+                        label=_t(lang0, "ja_min"),
+                        elem_id="cat-ja",
                     )
                     use = gr.Dropdown(
-                        [
-                            "",
-                            "text_generation",
-                            "code",
-                            "translation",
-                            "summarization",
-                            "chat",
-                            "rag",
-                            "finetuning",
-                            "edge",
-                        ],
+                        filters["use_case"],
                         value="",
-                        label="use case",
+                        label=_t(lang0, "use_case"),
+                        elem_id="cat-use",
                     )
                 table = gr.Dataframe(
-                    value=views.catalog_rows(list(advisor.catalog)),
-                    headers=views.CATALOG_HEADERS,
+                    value=views.catalog_rows(list(advisor.catalog), lang0),
+                    headers=views.CATALOG_HEADERS[lang0],
+                    datatype=views.CATALOG_TYPES,  # type: ignore[arg-type]
+                    column_widths=views.CATALOG_WIDTHS,
                     interactive=False,
                     elem_id="cat-table",
                     wrap=True,
                     max_height=420,
                 )
+                cat_in = [search, open_only, ja_min, use, lang]
                 for comp in (search, open_only, ja_min, use):
-                    comp.change(
-                        h.catalog, [search, open_only, ja_min, use], table, concurrency_limit=8
-                    )
+                    comp.change(h.catalog, cat_in, table, concurrency_limit=8)
                 pick = gr.Dropdown(
                     cat_ids,
                     multiselect=True,
@@ -433,7 +666,7 @@ def build_ui(advisor: Advisor, chain: AnswerChain | None = None) -> gr.Blocks:
                 )
                 cmp_table = gr.Dataframe(interactive=False, elem_id="cmp-table", wrap=True)
                 cmp_plot = gr.Plot(elem_id="cmp-plot")
-                pick.change(h.compare, pick, [cmp_table, cmp_plot], concurrency_limit=8)
+                pick.change(h.compare, [pick, lang], [cmp_table, cmp_plot], concurrency_limit=8)
             with gr.Tab(_tabs("tab_settings"), id="settings"):
                 mode = gr.Radio(
                     ["extractive", "llamacpp", "openai"],
@@ -465,24 +698,24 @@ def build_ui(advisor: Advisor, chain: AnswerChain | None = None) -> gr.Blocks:
                 msg,
                 send,
                 reply,
+                reply_send,
                 go,
+                reset,
+                card_title,
+                profile_edit,
+                apply_json,
                 search,
+                open_only,
+                ja_min,
+                use,
                 pick,
-                *dlg_out,
             ],
         )
+        follow(lang.change(h.dialogue_show, [profile, skipped, lang], dlg_out))
+        lang.change(h.catalog, cat_in, table, concurrency_limit=8)
+        lang.change(h.compare, [pick, lang], [cmp_table, cmp_plot], concurrency_limit=8)
         demo.load(h.dialogue_start, [lang], dlg_out).then(h.index_status, None, idx_status)
     return demo
-
-
-def _parse_json(text: str) -> Any:
-    import json
-
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        gr.Warning(f"not valid JSON: {exc.msg}")
-        return gr.update()
 
 
 def launch(settings: Settings, **kwargs: Any) -> Any:
