@@ -17,6 +17,7 @@ from rich.table import Table
 from advisor.catalog import ModelCard, UseCase
 from advisor.errors import AdvisorError, InputError
 from advisor.needs import Needs, detect_lang
+from advisor.notes import localise
 from advisor.recommend import Result
 from advisor.services import Advisor
 from advisor.settings import load_settings
@@ -211,7 +212,7 @@ def _print_result(result: Result) -> None:
     lang = n.lang
     out.print(f"[bold]{_t(lang, 'ニーズ', 'Needs')}:[/] {_needs_line(n)}")
     for a in n.assumptions:
-        out.print(f"  [dim]{_t(lang, '仮定', 'assumed')}: {a}[/]")
+        out.print(f"  [dim]{_t(lang, '仮定', 'assumed')}: {escape(localise(a, lang))}[/]")
     table = Table(title=_t(lang, "おすすめ", "Recommendations"), show_lines=True)
     for col in (
         "#",

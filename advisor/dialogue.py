@@ -209,9 +209,50 @@ def answer_update(question: Question, reply: str) -> dict[str, Any]:
     return {}
 
 
+#: what a yes / no to a pending clarification means
+_CLARIFY_ANSWERS: dict[str, dict[str, dict[str, Any]]] = {
+    "api_if_masked": {
+        "yes": {"deployment": "api", "privacy": False},
+        "no": {"deployment": "local", "privacy": True},
+    },
+    "privacy_confirm": {
+        "yes": {"deployment": "api", "privacy": False},
+        "no": {"deployment": "local", "privacy": True},
+    },
+}
+_CLARIFY_NOTES = {
+    ("api_if_masked", "yes"): "deployment: API, which you accepted for this data on a condition "
+    "(e.g. masking personal data)",
+    ("privacy_confirm", "no"): "deployment: local, because the data must stay in-house",
+}
+
+
+def answer_clarification(needs: Needs, reply: str) -> Needs | None:
+    """A bare yes / no right after a clarifying question (Needs.questions) answers it; None
+    when there is none pending or the reply is not a yes / no."""
+    if not needs.questions:
+        return None
+    text = unicodedata.normalize("NFKC", reply).strip().lower()
+    answer = "yes" if _YES.match(text) else "no" if _NO.match(text) else None
+    key = needs.questions[0]
+    if answer is None or key not in _CLARIFY_ANSWERS:
+        return None
+    data = needs.model_dump(exclude={"unknown"})
+    data.update(_CLARIFY_ANSWERS[key][answer])
+    data["questions"] = []
+    note = _CLARIFY_NOTES.get((key, answer))
+    kept = [a for a in data["assumptions"] if not a.startswith("deployment:")]
+    data["assumptions"] = [*kept, note] if note else kept
+    return Needs.model_validate(data)
+
+
 def apply_reply(needs: Needs, question: Question | None, reply: str, lang: str) -> Needs:
-    """Read a reply first as the answer to the question just asked, then as free text for
-    anything else it states; what the free text states wins over the short reading."""
+    """Read a reply first as the answer to a pending clarification or to the question just
+    asked, then as free text for anything else it states; what the free text states wins over
+    the short reading."""
+    clarified = answer_clarification(needs, reply)
+    if clarified is not None:
+        return clarified
     update = answer_update(question, reply) if question is not None else {}
     extracted = extract_needs(reply, lang=detect_lang(reply) if reply.strip() else lang)  # type: ignore[arg-type]
     data = needs.model_dump(exclude={"unknown"})

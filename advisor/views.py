@@ -15,6 +15,7 @@ from advisor import evidence as ev
 from advisor.catalog import Catalog, ModelCard
 from advisor.hardware import memory_table
 from advisor.needs import Needs
+from advisor.notes import localise
 from advisor.recommend import Recommendation, Result
 
 if TYPE_CHECKING:
@@ -767,7 +768,7 @@ def profile_markdown(n: Needs, lang: str) -> str:
         rows.append(f"| **{label}** | {_cell(value)}{mark} |")
     if n.assumptions:
         rows += ["", _t(lang, "**推定したこと**", "**Assumed**")]
-        rows += [f"- {inert_markdown(a)}" for a in n.assumptions]
+        rows += [f"- {inert_markdown(localise(a, lang))}" for a in n.assumptions]
     return "\n".join(rows)
 
 

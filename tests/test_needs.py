@@ -184,3 +184,32 @@ def test_needs_holdout_set_generalises() -> None:
     s = _eval("needs-holdout")["summary"]
     assert s["overall"]["accuracy"] >= 0.95
     assert s["deployment_privacy_negations"]["accuracy"] >= 0.9
+
+
+def test_every_assumption_note_has_japanese_wording() -> None:
+    """The Japanese profile shows no English assumption notes."""
+    from advisor.evaluate import load_needs_cases
+    from advisor.notes import localise
+    from advisor.settings import PROJECT_ROOT
+
+    notes = {
+        a
+        for name in ("needs", "needs-holdout")
+        for c in load_needs_cases(PROJECT_ROOT / "knowledge" / "eval", name)
+        for a in extract_needs(c.text).assumptions
+    }
+    assert len(notes) >= 5
+    untranslated = [n for n in notes if localise(n, "ja") == n]
+    assert not untranslated, untranslated
+
+
+def test_a_yes_answers_the_clarifying_question() -> None:
+    from advisor.dialogue import apply_reply, next_question
+    from advisor.needs import Needs
+
+    n = apply_reply(Needs(lang="ja"), None, "APIでもよいが個人情報は出せない", "ja")
+    assert n.deployment == "local" and n.privacy and n.questions == ["api_if_masked"]
+    yes = apply_reply(n, next_question(n), "はい", "ja")
+    assert yes.deployment == "api" and not yes.privacy and not yes.questions
+    no = apply_reply(n, next_question(n), "いいえ", "ja")
+    assert no.deployment == "local" and no.privacy and not no.questions
