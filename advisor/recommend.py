@@ -323,8 +323,10 @@ def _use_case(card: ModelCard, c: _Ctx) -> tuple[float, str]:
 
 def _accuracy(card: ModelCard, c: _Ctx) -> tuple[float, str]:
     lang = c.lang
-    year = card.release_date.year if card.release_date else 2022
-    recency = min(max((year - 2022) / max(c.today.year - 2022, 1), 0.0), 1.0)
+    # by the day, not the year: this autumn's models rank above last spring's of the same class
+    released = card.release_date or dt.date(2022, 1, 1)
+    span = max((c.today - dt.date(2022, 1, 1)).days, 1)
+    recency = min(max((released - dt.date(2022, 1, 1)).days / span, 0.0), 1.0)
     measured = ev.accuracy_strength(card)
     if measured is not None:  # benchmark scores, scaled so tier bands keep their place
         s = 0.8 * measured + 0.2 * recency
