@@ -27,7 +27,6 @@ import tempfile
 import zipfile
 from dataclasses import dataclass, field
 from functools import lru_cache
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +34,7 @@ from pydantic import BaseModel, ConfigDict
 
 from advisor.catalog import Catalog, ModelCard, Price, normalize_name
 from advisor.errors import BackendError, DataError, safe_yaml
+from advisor.versions import package_version
 
 PINS_FILE = Path(__file__).resolve().parent.parent / "knowledge" / "datasets.yaml"
 
@@ -77,13 +77,6 @@ LITELLM_PROVIDERS = {
     "Alibaba Cloud (Qwen team)": ("dashscope",),
     "Meta": ("meta_llama",),
 }
-
-
-def package_version(dist: str) -> str | None:
-    try:
-        return metadata.version(dist)
-    except metadata.PackageNotFoundError:
-        return None
 
 
 # --- pins and data dates --------------------------------------------------------------------------

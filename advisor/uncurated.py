@@ -23,8 +23,8 @@ from typing import Any
 from pydantic import BaseModel
 
 from advisor.catalog import Catalog, UseCase, normalize_name
-from advisor.datasets import package_version
 from advisor.needs import Needs
+from advisor.versions import package_version
 
 TIMEOUT_S = 30.0
 
