@@ -2,7 +2,7 @@
 VENV ?= .venv
 PY := $(VENV)/bin/python
 
-.PHONY: setup run test lint typecheck check bench clean
+.PHONY: setup run test test-fast lint typecheck check bench clean
 
 setup:            ## venv, torch CPU, llama-cpp-python (CPU flags), project, bundled models
 	scripts/setup.sh
@@ -21,6 +21,9 @@ check: lint typecheck
 	$(PY) -m pytest -q
 
 test: setup check ## set up, then lint, type-check and run every test
+
+test-fast:        ## the fast tier: no model, server or browser (fake embedder, spy LLM); under a minute
+	$(PY) -m pytest -q -m fast
 
 bench:
 	$(PY) bench/run_all.py

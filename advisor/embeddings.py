@@ -72,6 +72,40 @@ class SentenceTransformer(Embeddings):
         return self.embed_documents([text])[0]
 
 
+class HashingEmbedder(Embeddings):
+    """A deterministic fake: character 2- and 3-grams (NFKC, lower case; any script, Japanese
+    included) hashed with CRC-32 into a fixed-size, signed, L2-normalised vector. No model, no
+    download, the same vector in every process; texts that share n-grams land close, so the
+    index, retrieval and everything above them run in milliseconds in tests."""
+
+    name = "fake-ngram-hash"
+
+    def __init__(self, dim: int = 256) -> None:
+        self.dim = dim
+
+    def _vector(self, text: str) -> list[float]:
+        import math
+        import unicodedata
+        import zlib
+
+        norm = " ".join(unicodedata.normalize("NFKC", text).lower().split())
+        vec = [0.0] * self.dim
+        for n in (2, 3):
+            for i in range(len(norm) - n + 1):
+                h = zlib.crc32(norm[i : i + n].encode("utf-8"))
+                vec[h % self.dim] += 1.0 if (h >> 16) & 1 else -1.0
+        length = math.sqrt(sum(v * v for v in vec))
+        if not length:  # empty or one-character text: a fixed unit vector, never zeros
+            return [1.0] + [0.0] * (self.dim - 1)
+        return [v / length for v in vec]
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        return [self._vector(t) for t in texts]
+
+    def embed_query(self, text: str) -> list[float]:
+        return self._vector(text)
+
+
 def make_embedder(settings: EmbeddingSettings) -> Embeddings:
     """The embedder chosen in settings; BackendError (with the cause) when it cannot load."""
     match settings.provider:
@@ -79,6 +113,8 @@ def make_embedder(settings: EmbeddingSettings) -> Embeddings:
             return USEMultilingual(threads=settings.threads)
         case "sentence-transformers":
             return SentenceTransformer(settings.model, settings.batch_size)
+        case "fake":
+            return HashingEmbedder()
     raise BackendError(f"unknown embedding provider {settings.provider!r}")  # pragma: no cover
 
 

@@ -37,8 +37,10 @@ class PathSettings(_Section):
 
 
 class EmbeddingSettings(_Section):
-    provider: Literal["use-multilingual", "sentence-transformers"] = Field(
-        "use-multilingual", description="offline embedder; see docs/benchmarks.md for the choice"
+    provider: Literal["use-multilingual", "sentence-transformers", "fake"] = Field(
+        "use-multilingual",
+        description="offline embedder (see docs/benchmarks.md for the choice); 'fake' hashes "
+        "character n-grams, no model: for fast tests",
     )
     model: str = Field(
         "", description="sentence-transformers model name or local path ('' = bundled MiniLM)"

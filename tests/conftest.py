@@ -35,12 +35,57 @@ def repo_root() -> Path:
 
 
 @pytest.fixture(scope="session")
+def fast_indexed(tmp_path_factory: pytest.TempPathFactory) -> Advisor:
+    """An advisor over the real knowledge files and a real Chroma index in a session temp dir,
+    embedded by the deterministic fake embedder (no model: built in a few seconds)."""
+    data = tmp_path_factory.mktemp("fast-indexed")
+    adv = Advisor(
+        load_settings(
+            paths={"data_dir": data}, llm={"mode": "extractive"}, embedding={"provider": "fake"}
+        )
+    )
+    adv.build_index()
+    return adv
+
+
+@pytest.fixture(scope="session")
 def indexed(tmp_path_factory: pytest.TempPathFactory) -> Advisor:
     """An advisor whose real Chroma index (USE multilingual vectors) lives in a session temp dir."""
     data = tmp_path_factory.mktemp("indexed")
     adv = Advisor(load_settings(paths={"data_dir": data}, llm={"mode": "extractive"}))
     adv.build_index()
     return adv
+
+
+# The fast tier (`make test-fast`, `pytest -m fast`): these modules need no model, no server and no
+# browser. Their tests are marked `fast` here, except any that is marked slow or browser or that
+# uses the real-embedder index; new fast-only modules mark themselves with `pytestmark`.
+FAST_MODULES = {
+    "test_catalog",
+    "test_datasets",
+    "test_eval",
+    "test_evidence",
+    "test_guide",
+    "test_hardware",
+    "test_lifecycle",
+    "test_needs",
+    "test_recommend",
+    "test_settings",
+    "test_ui_dialogue",
+    "test_views",
+}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        module = getattr(item, "module", None)
+        if module is None or module.__name__.rsplit(".", 1)[-1] not in FAST_MODULES:
+            continue
+        if item.get_closest_marker("slow") or item.get_closest_marker("browser"):
+            continue
+        if "indexed" in getattr(item, "fixturenames", ()):
+            continue
+        item.add_marker(pytest.mark.fast)
 
 
 def free_port() -> int:
