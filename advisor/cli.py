@@ -335,37 +335,14 @@ def show(
 
 
 def _print_card(c: ModelCard, lang: str) -> None:
+    from advisor.present.card import card_facts
+
     lang = "ja" if lang.startswith("ja") else "en"
-    out.print(f"[bold]{c.name}[/] ({c.id}) — {c.vendor}")
-    rows = [
-        ("aliases", ", ".join(c.aliases) or "-"),
-        ("released", str(c.release_date or "?")),
-        (
-            "params",
-            (f"{c.params_b:g}B" if c.params_b else "undisclosed")
-            + (f" ({c.active_params_b:g}B active)" if c.active_params_b else ""),
-        ),
-        ("open weights", str(c.open_weights)),
-        ("licence", f"{c.license} (commercial: {c.commercial_use})"),
-        ("context", f"{c.context_window:,}" if c.context_window else "?"),
-        ("Japanese", c.japanese.value),
-        ("use cases", ", ".join(u.value for u in c.use_cases)),
-        ("fine-tuning", ", ".join(c.finetune)),
-        ("deployment", c.deployment),
-        (
-            "price /1M",
-            f"${c.price_per_mtok.input:g} in, ${c.price_per_mtok.output:g} out"
-            if c.price_per_mtok
-            else "-",
-        ),
-        ("successor", c.successor or "-"),
-        ("strengths", c.strengths.get(lang)),
-        ("cautions", c.cautions.get(lang)),
-        ("as of", str(c.as_of)),
-    ]
-    for k, v in rows:
-        out.print(f"  [bold]{k}:[/] {v}")
-    out.print("  [bold]sources:[/]")
+    out.print(f"[bold]{escape(c.name)}[/] ({c.id}) — {escape(c.vendor)}")
+    for label, value in card_facts(c, lang):
+        out.print(f"  [bold]{escape(label)}:[/] {escape(value)}")
+    out.print(f"  [bold]{_t(lang, '確認日', 'as of')}:[/] {c.as_of}")
+    out.print(f"  [bold]{_t(lang, '出典', 'sources')}:[/]")
     for s in c.sources:
         out.print(f"    {s}")
 

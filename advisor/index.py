@@ -16,6 +16,7 @@ from advisor.catalog import Catalog, ModelCard
 from advisor.embeddings import embedder_id
 from advisor.errors import BackendError
 from advisor.guide import Guide, Section
+from advisor.present.card import card_facts, t
 from advisor.settings import Settings
 
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
@@ -80,37 +81,9 @@ def _section_chunk(s: Section, lang: str) -> Chunk:
 
 def card_text(c: ModelCard, lang: str) -> str:
     """A card's facts as one passage, in `lang`; every figure comes from the card."""
-    ja = lang == "ja"
-    params = f"{c.params_b:g}B" if c.params_b else ("非公開" if ja else "undisclosed")
-    if c.active_params_b:
-        params += f" ({'アクティブ' if ja else 'active'} {c.active_params_b:g}B)"
-    price = (
-        f"${c.price_per_mtok.input:g} / ${c.price_per_mtok.output:g}" if c.price_per_mtok else "-"
-    )
-    rows = [
-        (("モデル", "Model"), f"{c.name} ({c.vendor})"),
-        (("別名", "Also known as"), ", ".join(c.aliases) or "-"),
-        (("公開日", "Released"), str(c.release_date or "?")),
-        (("パラメータ数", "Parameters"), params),
-        (
-            ("重み公開", "Open weights"),
-            ("はい" if c.open_weights else "いいえ") if ja else str(c.open_weights).lower(),
-        ),
-        (("ライセンス", "Licence"), f"{c.license} (commercial use: {c.commercial_use})"),
-        (
-            ("コンテキスト長", "Context window"),
-            f"{c.context_window:,}" if c.context_window else "?",
-        ),
-        (("日本語", "Japanese"), c.japanese.value),
-        (("用途", "Use cases"), ", ".join(u.value for u in c.use_cases)),
-        (("ファインチューニング", "Fine-tuning"), ", ".join(c.finetune)),
-        (("提供形態", "Deployment"), c.deployment),
-        (("API料金(100万トークンあたり 入力/出力)", "API price per 1M tokens in/out"), price),
-        (("後継", "Successor"), c.successor or "-"),
-        (("強み", "Strengths"), c.strengths.get(lang)),
-        (("注意点", "Cautions"), c.cautions.get(lang)),
-    ]
-    return "\n".join(f"{k[0] if ja else k[1]}: {v}" for k, v in rows)
+    lines = [f"{t(lang, 'モデル', 'Model')}: {c.name} ({c.vendor})"]
+    lines += [f"{label}: {value}" for label, value in card_facts(c, lang)]
+    return "\n".join(lines)
 
 
 def card_chunks(catalog: Catalog) -> list[Chunk]:

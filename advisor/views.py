@@ -16,6 +16,13 @@ from advisor.catalog import Catalog, ModelCard
 from advisor.hardware import memory_table
 from advisor.needs import Needs
 from advisor.notes import localise
+from advisor.present.card import (
+    card_facts,
+    card_japanese,
+    japanese_text,
+    lifecycle_text,
+    t,
+)
 from advisor.recommend import Recommendation, Result
 
 if TYPE_CHECKING:
@@ -69,27 +76,6 @@ SHORTLIST_HEADERS = {
 }
 #: shares of the panel's width (they sum to 100 %, so the table never runs past its panel)
 SHORTLIST_WIDTHS: list[str | int] = ["5%", "18%", "10%", "8%", "13%", "15%", "14%", "17%"]
-
-_JA_LEVELS = {
-    "strong": ("高い", "strong"),
-    "good": ("良い", "good"),
-    "basic": ("基本", "basic"),
-    "none": ("なし", "none"),
-}
-
-
-def japanese_text(level: str, ja_avg: float | None, lang: str) -> str:
-    """'strong (Swallow 0.675)' where a benchmark decided the level, 'good (estimated)' where
-    it is the catalog's editorial label."""
-    word = _JA_LEVELS.get(level, (level, level))[0 if lang == "ja" else 1]
-    if ja_avg is not None:
-        return f"{word} (Swallow {ja_avg:.3g})"
-    return f"{word} {_t(lang, '(推定)', '(estimated)')}"
-
-
-def card_japanese(card: ModelCard, lang: str) -> str:
-    ja = ev.score(card, ev.JA_AVG)
-    return japanese_text(card.japanese.value, ja.score if ja else None, lang)
 
 
 def _rec_ja_avg(r: Recommendation) -> float | None:
@@ -315,19 +301,6 @@ CATALOG_TYPES = [
 ]
 
 
-def lifecycle_text(card: ModelCard, lang: str, today: dt.date | None = None) -> str:
-    """'available', 'deprecated', 'ends 2026-12-11' or 'shut down 2026-06-01'."""
-    today = today or dt.date.today()
-    when = card.shutdown_date
-    if when is not None and when <= today:
-        return _t(lang, f"提供終了 {when}", f"shut down {when}")
-    if when is not None:
-        return _t(lang, f"{when} 終了予定", f"ends {when}")
-    if card.deprecated:
-        return _t(lang, "非推奨", "deprecated")
-    return _t(lang, "提供中", "available")
-
-
 def catalog_rows(
     cards: list[ModelCard], lang: str = "en", today: dt.date | None = None
 ) -> list[list[Any]]:
@@ -412,89 +385,14 @@ def filter_cards(
     ]
 
 
-def evidence_text(card: ModelCard, lang: str) -> str:
-    """The card's benchmark results, grouped by source, each group quoted with its date, link
-    and credit ('Swallow ja avg 0.675 / en avg 0.71 (2026-05) [URL] (Swallow LLM team, ...)')."""
-    groups: dict[str, list[Any]] = {}
-    for e in card.evidence:
-        groups.setdefault(str(e.source), []).append(e)
-    return "; ".join(ev.quote(g, lang) for g in groups.values()) or "-"
-
-
 def compare_rows(
     cards: list[ModelCard], lang: str = "en", today: dt.date | None = None
 ) -> tuple[list[str], list[list[Any]]]:
+    """The cards' facts side by side, one row per fact (present.card.card_facts), plus sources."""
     headers = ["", *[c.name for c in cards]]
-
-    def row(ja: str, en: str, fn: Any) -> list[Any]:
-        return [_t(lang, ja, en), *[fn(c) for c in cards]]
-
-    mem = {
-        c.id: memory_table(c.params_b, 4096, c.active_params_b) if c.runs_locally else None
-        for c in cards
-    }
-    commercial = {
-        "yes": ("可", "yes"),
-        "restricted": ("条件付き", "restricted"),
-        "no": ("不可", "no"),
-    }
-    rows = [
-        row("ベンダー", "vendor", lambda c: c.vendor),
-        row("公開日", "released", lambda c: str(c.release_date or "?")),
-        row("提供状況", "lifecycle", lambda c: lifecycle_text(c, lang, today)),
-        row(
-            "パラメータ (B)",
-            "params (B)",
-            lambda c: (
-                f"{c.params_b:g}"
-                + (
-                    _t(lang, f"(稼働 {c.active_params_b:g})", f" ({c.active_params_b:g} active)")
-                    if c.active_params_b
-                    else ""
-                )
-                if c.params_b
-                else _t(lang, "非公開", "undisclosed")
-            ),
-        ),
-        row(
-            "重みの公開",
-            "open weights",
-            lambda c: _t(lang, "あり", "yes") if c.open_weights else _t(lang, "なし", "no"),
-        ),
-        row(
-            "ライセンス",
-            "licence",
-            lambda c: (
-                f"{c.license} ({_t(lang, '商用', 'commercial')}: "
-                f"{commercial[c.commercial_use][0 if lang == 'ja' else 1]})"
-            ),
-        ),
-        row(
-            "コンテキスト",
-            "context",
-            lambda c: f"{c.context_window:,}" if c.context_window else "?",
-        ),
-        row("日本語", "Japanese", lambda c: card_japanese(c, lang)),
-        row("ベンチマーク", "benchmarks", lambda c: evidence_text(c, lang)),
-        row(
-            "メモリ Q4/Q8/FP16 GB",
-            "memory Q4/Q8/FP16 GB",
-            lambda c: (
-                " / ".join(f"{m[q]:.1f}" for q in ("q4", "q8", "fp16")) if (m := mem[c.id]) else "-"
-            ),
-        ),
-        row(
-            "料金 入/出 $/1M",
-            "price in/out $/1M",
-            lambda c: (
-                f"{c.price_per_mtok.input:g} / {c.price_per_mtok.output:g}"
-                if c.price_per_mtok
-                else "-"
-            ),
-        ),
-        row("提供形態", "deployment", lambda c: c.deployment),
-        row("出典", "sources", lambda c: " ".join(str(s) for s in c.sources)),
-    ]
+    facts = [card_facts(c, lang, today, prose=False) for c in cards]
+    rows = [[label, *[f[i][1] for f in facts]] for i, (label, _) in enumerate(facts[0])]
+    rows.append([t(lang, "出典", "sources"), *[" ".join(str(u) for u in c.sources) for c in cards]])
     return headers, rows
 
 

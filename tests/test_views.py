@@ -19,7 +19,7 @@ def test_compare_memory_row_is_in_label_order(core: Advisor) -> None:
     _, rows = views.compare_rows([card, core.catalog.get("gemma-3-12b")])
     mem = memory_table(card.params_b, 4096)
     assert mem is not None
-    row = next(r for r in rows if r[0] == "memory Q4/Q8/FP16 GB")
+    row = next(r for r in rows if r[0] == "Memory Q4/Q8/FP16 GB")
     q4, q8, fp16 = (float(x) for x in row[1].split(" / "))
     assert (q4, q8, fp16) == (round(mem["q4"], 1), round(mem["q8"], 1), round(mem["fp16"], 1))
     assert q4 < q8 < fp16
@@ -295,3 +295,18 @@ def test_shortlist_rows_match_the_headers(core: Advisor) -> None:
     rows = views.shortlist_rows(result, "ja")
     assert all(r[2] == "オープン" for r in rows)
     assert all(("Swallow" in r[6]) or r[6].endswith("(推定)") for r in rows)
+
+
+def test_one_formatter_for_a_cards_facts(core: Advisor) -> None:
+    """The CLI's card, the comparison and the index text word a card's facts the same way."""
+    from advisor.index import card_text
+    from advisor.present.card import card_facts
+
+    card = core.catalog.get("gemma-4-31b")
+    facts = dict(card_facts(card, "ja"))
+    _, rows = views.compare_rows([card, core.catalog.get("qwen3-8b")], "ja")
+    compared = {r[0]: r[1] for r in rows}
+    text = card_text(card, "ja")
+    for label in ("パラメータ数", "ライセンス", "日本語", "メモリ Q4/Q8/FP16 GB"):
+        assert compared[label] == facts[label]
+        assert f"{label}: {facts[label]}" in text
