@@ -208,6 +208,8 @@ def _needs_line(n: Needs) -> str:
 
 
 def _print_result(result: Result) -> None:
+    from advisor.present import shortlist
+
     n = result.needs
     lang = n.lang
     out.print(f"[bold]{_t(lang, 'ニーズ', 'Needs')}:[/] {_needs_line(n)}")
@@ -218,27 +220,12 @@ def _print_result(result: Result) -> None:
         "#",
         _t(lang, "モデル", "Model"),
         _t(lang, "スコア", "Score"),
-        _t(lang, "メモリ(Q4)/料金", "Memory (Q4) / price"),
+        _t(lang, "メモリ(Q4)・料金・速度", "Memory (Q4), price, speed"),
         _t(lang, "理由", "Why"),
     ):
         table.add_column(col)
     for r in result.recommendations:
-        facts = []
-        if r.memory_gb:
-            facts.append(
-                f"Q4 {r.memory_gb['q4']:.1f} GB" + (f" ({r.fit.upper()} fits)" if r.fit else "")
-            )
-        if r.price_per_mtok:
-            facts.append(f"${r.price_per_mtok['input']:g}/${r.price_per_mtok['output']:g} per 1M")
-        cost = r.monthly_cost
-        if cost and cost.api_usd_per_month is not None:
-            facts.append(f"API ≈ ${cost.api_usd_per_month:,.0f}/month")
-        if cost and cost.self_host_usd_per_month is not None:
-            facts.append(
-                f"self-host ≈ ${cost.self_host_usd_per_month:,.0f}/month (assumed GPU price)"
-            )
-        if r.speed_estimate:
-            facts.append(r.speed_estimate.split(" (")[0] + " (estimate)")
+        facts = shortlist.figures(r, lang)
         reasons = "\n".join(f"{k}: {c.reason} [{c.cite}]" for k, c in r.criteria.items())
         notice = f"\n[yellow]{escape(r.notice)}[/]" if r.notice else ""
         table.add_row(

@@ -16,6 +16,7 @@ from advisor.catalog import Catalog, ModelCard
 from advisor.hardware import memory_table
 from advisor.needs import Needs
 from advisor.notes import localise
+from advisor.present import shortlist
 from advisor.present.card import (
     card_facts,
     card_japanese,
@@ -96,17 +97,10 @@ def shortlist_rows(
     """The shortlist table (licences cut to `licence_chars` so the table fits its panel)."""
     rows = []
     for r in result.recommendations:
-        price = (
-            f"{r.price_per_mtok['input']:g} / {r.price_per_mtok['output']:g}"
-            if r.price_per_mtok
-            else "-"
-        )
-        monthly = _monthly(r, lang)
-        if monthly:
-            price = f"{price}; {monthly}"
-        mem = "-"
-        if r.memory_gb:
-            mem = f"{r.memory_gb['q4']:.1f} GB" + (f" ({r.fit.upper()})" if r.fit else "")
+        cost = shortlist.price(r).replace("$", "")
+        if m := shortlist.monthly(r, lang):
+            cost = f"{cost}; {m}"
+        mem, price = shortlist.memory_fit(r), cost
         rows.append(
             [
                 r.rank,
@@ -120,18 +114,6 @@ def shortlist_rows(
             ]
         )
     return rows
-
-
-def _monthly(r: Recommendation, lang: str = "en") -> str:
-    """Estimated monthly cost when a workload was stated (* = assumed GPU price)."""
-    if r.monthly_cost is None:
-        return ""
-    api, host = r.monthly_cost.api_usd_per_month, r.monthly_cost.self_host_usd_per_month
-    if api is not None:
-        return _t(lang, f"月 ${api:,.0f} (API)", f"${api:,.0f}/mo API")
-    if host is not None:
-        return _t(lang, f"月 ${host:,.0f} (自前GPU*)", f"${host:,.0f}/mo self-host*")
-    return ""
 
 
 def criteria_figure(result: Result, lang: str) -> Any:

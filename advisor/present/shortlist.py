@@ -1,0 +1,51 @@
+"""A shortlisted model's figures (memory and fit, price, monthly cost, speed) as text: the one
+place that words a shortlist line, for the CLI table, the UI table and extractive answers."""
+
+from __future__ import annotations
+
+from advisor.present.card import t
+from advisor.recommend import Recommendation
+
+
+def memory_fit(r: Recommendation) -> str:
+    """'6.8 GB (Q8)': Q4 memory, and the best quantisation that fits the stated hardware."""
+    if not r.memory_gb:
+        return "-"
+    return f"{r.memory_gb['q4']:.1f} GB" + (f" ({r.fit.upper()})" if r.fit else "")
+
+
+def price(r: Recommendation) -> str:
+    """'$0.1 / $0.5' per 1M tokens in / out, or '-'."""
+    p = r.price_per_mtok
+    return f"${p['input']:g} / ${p['output']:g}" if p else "-"
+
+
+def monthly(r: Recommendation, lang: str) -> str:
+    """Estimated monthly cost when a workload was stated (* = assumed GPU price), else ''."""
+    if r.monthly_cost is None:
+        return ""
+    api, host = r.monthly_cost.api_usd_per_month, r.monthly_cost.self_host_usd_per_month
+    if api is not None:
+        return t(lang, f"月 ${api:,.0f} (API)", f"${api:,.0f}/mo API")
+    if host is not None:
+        return t(lang, f"月 ${host:,.0f} (自前GPU*)", f"${host:,.0f}/mo self-host*")
+    return ""
+
+
+def figures(r: Recommendation, lang: str) -> list[str]:
+    """The shortlist line's figures, in order: memory, price, monthly cost, speed."""
+    out = []
+    if r.memory_gb:
+        out.append(f"Q4 {memory_fit(r)}")
+    if r.price_per_mtok:
+        out.append(t(lang, f"{price(r)} /100万トークン", f"{price(r)} per 1M tokens"))
+    if m := monthly(r, lang):
+        out.append(m)
+    if r.speed_estimate:
+        out.append(r.speed_estimate)
+    return out
+
+
+def line(r: Recommendation, lang: str) -> str:
+    """'1. Qwen3.5-9B (qwen3.5-9b): Q4 6.8 GB (Q8); ...' — one shortlisted model."""
+    return f"{r.rank}. {r.name} ({r.model_id}): " + ("; ".join(figures(r, lang)) or "-")
