@@ -14,8 +14,9 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from advisor.catalog import ModelCard, UseCase
+from advisor.catalog import Japanese, ModelCard, UseCase
 from advisor.errors import AdvisorError, InputError
+from advisor.i18n import t as _t
 from advisor.needs import Needs, detect_lang
 from advisor.notes import localise
 from advisor.recommend import Result
@@ -56,10 +57,6 @@ def _advisor() -> Advisor:
 
 def _emit_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
-
-
-def _t(lang: str, ja: str, en: str) -> str:
-    return ja if lang == "ja" else en
 
 
 # --- recommend ---------------------------------------------------------------------------------
@@ -260,7 +257,7 @@ def models(
     deployment: Annotated[str | None, typer.Option(help="api, local or both")] = None,
 ) -> None:
     """List the catalog's model cards, optionally filtered."""
-    levels = {"strong": 3, "good": 2, "basic": 1, "none": 0}
+    levels = {j.value: j.level for j in Japanese}
     if japanese is not None and japanese not in levels:
         raise InputError(f"--japanese must be one of strong, good, basic, none; not {japanese!r}")
     if deployment not in (None, "api", "local", "both"):

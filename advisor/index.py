@@ -16,7 +16,8 @@ from advisor.catalog import Catalog, ModelCard
 from advisor.embeddings import embedder_id
 from advisor.errors import BackendError
 from advisor.guide import Guide, Section
-from advisor.present.card import card_facts, t
+from advisor.i18n import t
+from advisor.present.card import card_facts
 from advisor.settings import Settings
 
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")

@@ -17,6 +17,7 @@ from advisor.catalog import Catalog, ModelCard, UseCase
 from advisor.cost import CostEstimate, Workload, estimate
 from advisor.guide import CRITERION_SECTIONS
 from advisor.hardware import BITS_PER_WEIGHT, DEFAULT_CONTEXT, Hardware, Quant, fit, memory_table
+from advisor.i18n import t as _t
 from advisor.needs import Needs
 
 #: a model whose shutdown date is this close is shown with it and never ranked first
@@ -87,10 +88,6 @@ class Result(BaseModel):
             "recommendations": [r.model_dump(mode="json") for r in self.recommendations],
             "excluded": [e.model_dump(mode="json") for e in self.excluded],
         }
-
-
-def _t(lang: str, ja: str, en: str) -> str:
-    return ja if lang == "ja" else en
 
 
 def is_code_specialist(card: ModelCard) -> bool:

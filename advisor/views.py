@@ -12,8 +12,9 @@ from typing import TYPE_CHECKING, Any
 from pydantic import ValidationError
 
 from advisor import evidence as ev
-from advisor.catalog import Catalog, ModelCard
+from advisor.catalog import Catalog, Japanese, ModelCard
 from advisor.hardware import memory_table
+from advisor.i18n import t as _t
 from advisor.needs import Needs
 from advisor.notes import localise
 from advisor.present import shortlist
@@ -22,7 +23,6 @@ from advisor.present.card import (
     card_japanese,
     japanese_text,
     lifecycle_text,
-    t,
 )
 from advisor.recommend import Recommendation, Result
 
@@ -38,10 +38,6 @@ CRITERIA_LABELS = {
     "multilingual": ("⑤ 多言語", "⑤ Multilingual"),
     "deployment": ("⑥ API/ローカル", "⑥ API vs local"),
 }
-
-
-def _t(lang: str, ja: str, en: str) -> str:
-    return ja if lang == "ja" else en
 
 
 def inert_markdown(text: str) -> str:
@@ -349,7 +345,7 @@ def filter_cards(
     japanese_min: str = "",
     use_case: str = "",
 ) -> list[ModelCard]:
-    levels = {"strong": 3, "good": 2, "basic": 1, "none": 0, "": 0}
+    levels = {j.value: j.level for j in Japanese} | {"": 0}
     needle = text.strip().lower()
     return [
         c
@@ -374,7 +370,9 @@ def compare_rows(
     headers = ["", *[c.name for c in cards]]
     facts = [card_facts(c, lang, today, prose=False) for c in cards]
     rows = [[label, *[f[i][1] for f in facts]] for i, (label, _) in enumerate(facts[0])]
-    rows.append([t(lang, "出典", "sources"), *[" ".join(str(u) for u in c.sources) for c in cards]])
+    rows.append(
+        [_t(lang, "出典", "sources"), *[" ".join(str(u) for u in c.sources) for c in cards]]
+    )
     return headers, rows
 
 

@@ -8,12 +8,7 @@ import datetime as dt
 from advisor import evidence as ev
 from advisor.catalog import ModelCard
 from advisor.hardware import memory_table
-
-
-def t(lang: str, ja: str, en: str) -> str:
-    """The Japanese or English wording."""
-    return ja if lang == "ja" else en
-
+from advisor.i18n import t
 
 JA_LEVELS = {
     "strong": ("高い", "strong"),

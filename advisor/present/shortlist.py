@@ -3,7 +3,7 @@ place that words a shortlist line, for the CLI table, the UI table and extractiv
 
 from __future__ import annotations
 
-from advisor.present.card import t
+from advisor.i18n import t
 from advisor.recommend import Recommendation
 
 
