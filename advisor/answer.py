@@ -6,7 +6,9 @@ shows it at once while the prose streams. The LLM never ranks: it explains a giv
 
 from __future__ import annotations
 
+import json
 import re
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -15,6 +17,7 @@ from langchain_core.runnables import RunnableLambda, RunnablePassthrough
 
 from advisor.catalog import Catalog
 from advisor.errors import BackendError, MalformedReply
+from advisor.guard import Problem, check_sentence
 from advisor.llm import LLM, Message
 from advisor.needs import Needs, detect_lang, hint_schema, merge_hint
 from advisor.prompts import load_prompt
@@ -66,6 +69,10 @@ class Prepared:
     notices: list[str] = field(default_factory=list)
     echoed_system: bool = False  # the stream repeated system-prompt lines (removed as it went)
     backend_down: str | None = None  # the backend failed before the prose (e.g. reading needs)
+    #: {"prompt_tokens", "completion_tokens", "seconds"} of the generation (updated as it streams)
+    usage: dict[str, float] = field(default_factory=dict)
+    #: per pick: {"model_id", "source": "llm" | "cards", "problems": [...]} (the guard's verdicts)
+    checks: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def recommendations(self) -> list[Recommendation]:
@@ -96,6 +103,11 @@ class Answer:
             "recommendations": [r.model_dump(mode="json") for r in self.prepared.recommendations],
             "notices": list(self.notices),
             "complete": self.complete,
+            "usage": {
+                "prompt_tokens": int(self.prepared.usage.get("prompt_tokens", 0)),
+                "completion_tokens": int(self.prepared.usage.get("completion_tokens", 0)),
+                "seconds": round(float(self.prepared.usage.get("seconds", 0.0)), 2),
+            },
         }
 
 
@@ -231,63 +243,170 @@ class AnswerChain:
         have = {p.chunk.base_id for p in top}
         rest = [p for p in found if p.chunk.base_id not in have]
         rest.sort(key=lambda p: p.chunk.kind != "guide")  # guide sections before other cards
-        return (top + rest)[: self.k + 2]
+        return top + rest[: min(MAX_PASSAGES, max(self.k + 2 - len(top), 1))]
 
     def _messages(self, s: dict[str, Any]) -> list[Message]:
+        """The prompt sized to a small model: the question, the top three picks as compact fact
+        lines, and at most three short passages (the picks' own cards are in their facts)."""
         lang = s["needs"].lang
-        tpl = load_prompt(self.advisor.settings.paths.prompts_dir, "answer", lang)
-        shortlist = (
-            "\n".join(_shortlist_line(r, lang) for r in s["result"].recommendations[:3]) or "-"
+        tpl = load_prompt(self.advisor.settings.paths.prompts_dir, "picks", lang)
+        picks = s["result"].recommendations[:3]
+        facts = "\n".join(
+            f"- {_fact_line(r, self.advisor.catalog.by_id.get(r.model_id), lang)}" for r in picks
         )
+        # the guide's retrieved sections, their prose only (other cards' facts would invite
+        # the small model to mix models up)
+        guide = [p for p in s["passages"] if p.chunk.kind == "guide"][:PROMPT_PASSAGES]
         passages = "\n".join(
-            f'<passage n="{i}" source="{p.chunk.source_id}">\n{_quote(p.chunk.text, self.passage_chars)}\n</passage>'
-            for i, p in enumerate(s["passages"], 1)
+            f"- {p.chunk.title}: {_quote(_prose(p.chunk.text), SHORT_PASSAGE_CHARS)}" for p in guide
         )
         return tpl.render(
-            shortlist=shortlist, passages=passages, question=_quote(s["question"], 2000)
+            facts=facts or "-", passages=passages or "-", question=_quote(s["question"], 600)
         )
 
     # --- prose ---------------------------------------------------------------------------------
 
     def stream(self, p: Prepared) -> Iterator[str]:
-        """Yield the answer text. A failing backend ends in the offline answer with a notice."""
-        if not self.llm.is_llm:
+        """Yield the answer: one checked, cited line per pick as soon as the model has written
+        it, then the guide's line. A failing backend ends in the offline answer with a notice."""
+        picks = p.recommendations[:3]
+        if not self.llm.is_llm or not picks:
             yield extractive_answer(p, self.advisor.catalog)
             return
-        started = False
-        echo = SystemEchoFilter(p.messages)
+        names = [r.name for r in picks]
+        parser = PickParser(names)
         failure: BackendError | None = None
+        started = time.monotonic()
+        done: set[int] = set()
+        lines = 0
+        p.usage.update(prompt_tokens=0, completion_tokens=0, seconds=0.0)
         try:
             if p.backend_down:  # it just failed: answer offline now rather than wait again
                 raise BackendError(p.backend_down)
-            for piece in self.llm.stream(p.messages, self.max_tokens):
-                started = True
-                if shown := echo.feed(piece):
-                    yield shown
+            schema = pick_schema(names, p.lang)
+            for piece in self.llm.stream_json(p.messages, schema, self.max_tokens):
+                p.usage["completion_tokens"] += 1
+                p.usage["seconds"] = round(time.monotonic() - started, 2)
+                for i, text in parser.feed(piece):
+                    done.add(i)
+                    yield ("\n" if lines else "") + self._pick_line(p, i, text, closed=True)
+                    lines += 1
         except BackendError as exc:
             failure = exc
-        if rest := echo.flush():
-            yield rest
-        p.echoed_system = p.echoed_system or echo.leaked
-        if failure is None:
-            return
-        p.notices.append(
-            _t(
-                p.lang,
-                f"{self.llm.label} が失敗しました({failure})。オフラインの回答を表示します。",
-                f"{self.llm.label} failed ({failure}); showing the offline answer.",
-            )
-        )
-        if started:
+        if self.llm.last_usage:
+            p.usage.update(self.llm.last_usage)
+        p.usage["seconds"] = round(time.monotonic() - started, 2)
+        if failure is not None and not done:
             p.notices.append(
                 _t(
                     p.lang,
-                    "回答は途中で切れました(不完全)。",
-                    "The answer was cut off (incomplete).",
+                    f"{self.llm.label} が失敗しました({failure})。オフラインの回答を表示します。",
+                    f"{self.llm.label} failed ({failure}); showing the offline answer.",
                 )
             )
-            yield _t(p.lang, "\n\n[…回答は途中で切れました]\n\n", "\n\n[…answer incomplete]\n\n")
-        yield extractive_answer(p, self.advisor.catalog)
+            yield extractive_answer(p, self.advisor.catalog)
+            return
+        if failure is not None:
+            p.notices.append(
+                _t(
+                    p.lang,
+                    f"{self.llm.label} が途中で失敗しました({failure})。残りの候補はカードの記載で補いました。",
+                    f"{self.llm.label} failed midway ({failure}); the remaining picks are described"
+                    " from their cards.",
+                )
+            )
+        for i in range(len(picks)):
+            if i not in done:  # cut at the token limit or never written: whole sentences only
+                yield ("\n" if lines else "") + self._pick_line(
+                    p, i, parser.partial(i), closed=False
+                )
+                lines += 1
+        if tail := self._guide_line(p):
+            yield "\n\n" + tail
+        self._guard_notice(p)
+
+    def _pick_line(self, p: Prepared, i: int, text: str, closed: bool) -> str:
+        """One pick's line: the model's sentence if the guard passes it, else the card's."""
+        r = p.recommendations[i]
+        card = self.advisor.catalog.by_id.get(r.model_id)
+        fact = _fact_line(r, card, p.lang)
+        if closed and len(text) >= len(r.name) + SENTENCE_CHARS.get(p.lang, 200) + 2:
+            # the grammar's length limit forced the full stop: keep the whole sentences before it
+            text, closed = text[:-1], False
+        sentence = whole_sentences(text, p.lang, closed)
+        problems: list[Problem] = []
+        if sentence is None:
+            problems.append(Problem("incomplete", "no whole sentence"))
+        else:
+            problems = check_sentence(
+                sentence,
+                card,
+                self.advisor.catalog,
+                p.lang,
+                stated=p.question,
+                extra_numbers=[float(x) for x in re.findall(r"\d+(?:\.\d+)?", fact)],
+                prompt_text=_fixed_text(p.messages),
+            )
+        source = "llm"
+        if problems or sentence is None:
+            source = "cards"
+            sentence = pick_sentence(r, p.lang)
+        p.checks.append(
+            {
+                "model_id": r.model_id,
+                "source": source,
+                "generated": text,
+                "problems": [f"{x.kind}: {x.detail}" for x in problems],
+            }
+        )
+        n = _card_cite(p, r.model_id)
+        ref = f" [{n}]" if n else ""
+        if r.name.lower() not in sentence.lower():
+            sentence = f"{r.name}: {sentence}" if p.lang == "en" else f"{r.name}:{sentence}"
+        return _inert(f"{i + 1}. {sentence}{ref}")
+
+    def _guide_line(self, p: Prepared) -> str:
+        guide = next(
+            ((n, pa) for n, pa in enumerate(p.passages, 1) if pa.chunk.kind == "guide"), None
+        )
+        if guide is None:
+            return ""
+        n, pa = guide
+        first = _first_sentence(pa.chunk.text.split("\n", 1)[-1])
+        return _inert(
+            _t(
+                p.lang,
+                f"ガイド「{pa.chunk.title}」: {first} [{n}]",
+                f'Guide, "{pa.chunk.title}": {first} [{n}]',
+            )
+        )
+
+    def _guard_notice(self, p: Prepared) -> None:
+        replaced = [c for c in p.checks if c["source"] == "cards"]
+        if not replaced:
+            return
+        flagged = [
+            c for c in replaced if c["problems"] and not c["problems"][0].startswith("incomplete")
+        ]
+        cut = len(replaced) - len(flagged)
+        if flagged:
+            what = "; ".join(f"{c['model_id']}: {c['problems'][0]}" for c in flagged)
+            p.notices.append(
+                _t(
+                    p.lang,
+                    f"カードと食い違う文を{len(flagged)}件、カードの記載に置き換えました({what})。",
+                    f"{len(flagged)} generated sentence(s) contradicted the cards and were replaced"
+                    f" by the cards' own wording ({what}).",
+                )
+            )
+        if cut:
+            p.notices.append(
+                _t(
+                    p.lang,
+                    f"生成が途中で終わった候補{cut}件は、カードの記載で補いました。",
+                    f"{cut} pick(s) the model did not finish are described from their cards.",
+                )
+            )
 
     def explain(self, result: Result, notices: list[str]) -> Iterator[str]:
         """Wording for a shortlist already decided (the needs dialogue): the LLM writes around
@@ -439,6 +558,196 @@ def _shortlist_line(r: Recommendation, lang: str) -> str:
     facts.append(f"{'日本語' if lang == 'ja' else 'Japanese'} {r.japanese}")
     why = r.criteria["use_case"].reason
     return f"{r.rank}. {r.name} [{r.model_id}] score {r.score:.0f}: {', '.join(facts)}; {why}"
+
+
+# --- the picks task: compact facts in, one checked sentence per pick out ----------------------
+
+#: passages besides the picks' own cards, in the prompt and in the citations
+MAX_PASSAGES = 3
+#: guide passages the model reads (the picks' facts are most of what it needs)
+PROMPT_PASSAGES = 1
+#: characters of each such passage in the prompt
+SHORT_PASSAGE_CHARS = 90
+#: longest sentence per pick (the grammar's maxLength): Japanese characters cost more tokens
+SENTENCE_CHARS = {"ja": 60, "en": 160}
+
+_ENDERS = re.compile(r"[。！？!?]|\.(?!\d)")
+_JA_LEVEL = {
+    "strong": ("日本語に特に強い", "very strong in Japanese"),
+    "good": ("日本語は良好", "good in Japanese"),
+    "basic": ("日本語は基本的", "basic Japanese"),
+    "none": ("日本語は非対応", "no Japanese"),
+}
+_COMMERCIAL = {
+    "yes": ("商用可", "commercial use allowed"),
+    "restricted": ("商用は条件付き", "commercial use restricted"),
+    "no": ("商用不可", "no commercial use"),
+}
+
+
+def _body(text: str) -> str:
+    return " ".join(line.strip() for line in text.splitlines() if line.strip())
+
+
+def _prose(text: str) -> str:
+    """A guide section without its title line and tables."""
+    lines = text.splitlines()[1:]
+    return " ".join(ln.strip() for ln in lines if ln.strip() and not ln.lstrip().startswith("|"))
+
+
+def _fact_line(r: Recommendation, card: Any, lang: str) -> str:
+    """A pick as one compact line of facts, all from its card and the recommender."""
+    ja = lang == "ja"
+    facts: list[str] = []
+    if r.params_b:
+        facts.append(f"{'パラメータ ' if ja else ''}{r.params_b:g}B{'' if ja else ' parameters'}")
+    facts.append(
+        _t(lang, "重み公開", "open weights")
+        if r.open_weights
+        else _t(lang, "APIのみ(重み非公開)", "API only (closed weights)")
+    )
+    facts.append(f"{_t(lang, 'ライセンス', 'licence')} {r.license[:60]}")
+    facts.append(_COMMERCIAL.get(r.commercial_use, ("", ""))[0 if ja else 1])
+    if r.memory_gb:
+        facts.append(f"Q4 {r.memory_gb['q4']:.1f} GB")
+    if r.price_per_mtok:
+        pin, pout = r.price_per_mtok["input"], r.price_per_mtok["output"]
+        facts.append(
+            _t(
+                lang,
+                f"料金 入力${pin:g}/出力${pout:g}(100万トークンあたり)",
+                f"${pin:g} input / ${pout:g} output per 1M tokens",
+            )
+        )
+    if r.context_window:
+        facts.append(
+            _t(
+                lang,
+                f"コンテキスト {r.context_window:,}トークン",
+                f"context {r.context_window:,} tokens",
+            )
+        )
+    facts.append(_JA_LEVEL.get(r.japanese, ("", ""))[0 if ja else 1])
+    facts.append(r.criteria["use_case"].reason)
+    if r.fit:  # what the stated hardware holds (prices are in the facts already)
+        facts.append(r.criteria["compute_cost"].reason)
+    if r.notice:
+        facts.append(r.notice)
+    line = f"{r.name}: {', '.join(f for f in facts if f)}"
+    if card is not None:
+        first = re.split(r"(?<=。)|(?<=\.)\s", _body(card.strengths.get(lang)))[0]
+        line += f". {first[:45]}"
+    return line
+
+
+def _literal(text: str) -> str:
+    """`text` as a literal inside a JSON-schema pattern (llama.cpp's grammar converter)."""
+    return "".join(c if c.isalnum() or c == " " else f"[{c}]" for c in text)
+
+
+def pick_schema(names: list[str], lang: str) -> dict[str, Any]:
+    """One sentence per pick, keyed by its name, in ranking order. The pattern makes each
+    sentence start with the pick's name (in Japanese, "<name>は") and end on a full stop, so a
+    grammar-constrained model writes a whole sentence about that pick in the asker's language."""
+    longest = SENTENCE_CHARS.get(lang, 200)
+    props = {}
+    for n in names:
+        if lang == "ja":
+            pattern = f'^{_literal(n)}は[^"\\\\\n]{{8,{longest}}}。$'
+        else:
+            pattern = f'^{_literal(n)} [^"\\\\\n]{{12,{longest}}}[.]$'
+        props[n] = {"type": "string", "pattern": pattern}
+    return {
+        "type": "object",
+        "properties": props,
+        "required": list(names),
+        "additionalProperties": False,
+    }
+
+
+_PAIR = re.compile(r'"((?:[^"\\]|\\.)*)"\s*:\s*"((?:[^"\\]|\\.)*)"', re.S)
+_OPEN_PAIR = re.compile(r'"((?:[^"\\]|\\.)*)"\s*:\s*"((?:[^"\\]|\\.)*)$', re.S)
+
+
+def _decode(raw: str) -> str:
+    try:
+        value = json.loads(f'"{raw}"')
+    except ValueError:
+        return raw.rstrip("\\")
+    return value if isinstance(value, str) else raw
+
+
+class PickParser:
+    """Reads a streamed `{"<pick name>": "<sentence>", ...}` and yields each sentence as soon as
+    its string closes; keys it does not know count in order."""
+
+    def __init__(self, names: list[str]):
+        self.names = names
+        self.buf = ""
+        self.pos = 0
+        self.values: dict[int, str] = {}
+
+    def _index(self, key: str) -> int | None:
+        for i, name in enumerate(self.names):
+            if key == name or key.strip().lower() == name.lower():
+                return None if i in self.values else i
+        free = [i for i in range(len(self.names)) if i not in self.values]
+        return free[0] if free else None
+
+    def feed(self, piece: str) -> list[tuple[int, str]]:
+        self.buf += piece
+        out = []
+        while m := _PAIR.search(self.buf, self.pos):
+            self.pos = m.end()
+            i = self._index(_decode(m.group(1)))
+            if i is not None:
+                self.values[i] = _decode(m.group(2))
+                out.append((i, self.values[i]))
+        return out
+
+    def partial(self, i: int) -> str:
+        """The sentence of pick `i` as far as it came (cut at the token limit)."""
+        if i in self.values:
+            return self.values[i]
+        m = _OPEN_PAIR.search(self.buf, self.pos)
+        if m and self._index(_decode(m.group(1))) == i:
+            return _decode(m.group(2))
+        return ""
+
+
+def whole_sentences(text: str, lang: str, closed: bool) -> str | None:
+    """The text up to its last full sentence (None when it has none). A string the model closed
+    itself is a finished thought and gets a full stop if it lacks one."""
+    t = " ".join(_CITE_RE.sub("", _CONTROL_RE.sub("", text)).split()).strip(" ,、")
+    if len(t) < 4:
+        return None
+    ends = [m.end() for m in _ENDERS.finditer(t)]
+    if ends and ends[-1] == len(t):
+        return t
+    if closed:
+        return t + ("。" if lang == "ja" else ".")
+    return t[: ends[-1]] if ends else None
+
+
+def pick_sentence(r: Recommendation, lang: str) -> str:
+    """The card's own sentence for a pick (no LLM): what the guard shows instead."""
+    size = f"{r.params_b:g}B, " if r.params_b else ""
+    use, cost = r.criteria["use_case"].reason, r.criteria["compute_cost"].reason
+    return _t(
+        lang,
+        f"{r.name}({size}{r.license[:40]}):{use}、{cost}。",
+        f"{r.name} ({size}{r.license[:40]}): {use}; {cost}.",
+    )
+
+
+def _card_cite(p: Prepared, model_id: str) -> int | None:
+    base = f"models/{model_id}"
+    return next((n for n, pa in enumerate(p.passages, 1) if pa.chunk.base_id == base), None)
+
+
+def _fixed_text(messages: list[Message]) -> str:
+    """The prompt's fixed wording (its instructions), which no sentence may repeat."""
+    return next((m["content"] for m in messages if m["role"] == "system"), "")
 
 
 # --- the no-LLM answer ------------------------------------------------------------------------

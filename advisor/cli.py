@@ -498,22 +498,12 @@ def eval_(
         report["recommend_violations"] = [r for r in rows if r["violations"]]
     if only in (None, "answers"):
         rows = ev.answer_checks(adv, acases, backend)
-        report["answers"] = {
-            lang: {
-                "questions": sum(r["lang"] == lang for r in rows),
-                "citation_validity": _ratio(
-                    sum(1 for r in rows if r["lang"] == lang and not r["invalid_citations"]),
-                    sum(r["lang"] == lang for r in rows),
-                ),
-                "unknown_model_mentions": sum(
-                    len(r["unknown_models"]) for r in rows if r["lang"] == lang
-                ),
-                "wrong_figures": sum(len(r["wrong_figures"]) for r in rows if r["lang"] == lang),
-            }
-            for lang in ("ja", "en")
-        }
+        report["answers"] = ev.answer_summary(rows)
+        report["answer_rows"] = rows
         report["answer_problems"] = [
-            r for r in rows if r["invalid_citations"] or r["unknown_models"] or r["wrong_figures"]
+            r
+            for r in rows
+            if r["invalid_citations"] or r["shown_contradictions"] or r["echo"] or not r["clean"]
         ]
     if as_json:
         _emit_json(report)
@@ -566,13 +556,54 @@ def _print_eval(report: dict[str, Any]) -> None:
                 f"  violation {row['id']}: {row['violations']}", highlight=False, markup=False
             )
     if "answers" in report:
+        t = Table(title="answers (per answer)")
+        cols = (
+            "id",
+            "lang",
+            "backend",
+            "[n]",
+            "guard found",
+            "shown",
+            "echo",
+            "lang ok",
+            "complete",
+            "llm/picks",
+            "prompt tok",
+            "s",
+            "cpu s",
+        )
+        for col in cols:
+            t.add_column(col)
+        for r in report["answer_rows"]:
+            t.add_row(
+                r["id"],
+                r["lang"],
+                r["backend"],
+                f"{r['citations']}{' bad ' + str(r['invalid_citations']) if r['invalid_citations'] else ''}",
+                str(len(r["guard_contradictions"])),
+                str(len(r["shown_contradictions"])),
+                "yes" if r["echo"] else "-",
+                "yes" if r["language_ok"] else "NO",
+                "yes" if r["complete"] else "NO",
+                f"{r['llm_sentences']}/{r['picks']}",
+                str(r["prompt_tokens"]),
+                f"{r['seconds']:.1f}",
+                f"{r['cpu_seconds']:.1f}",
+            )
+        out.print(t)
         for lang, m in report["answers"].items():
             out.print(
-                f"answers {lang}: {m['questions']} questions, citation validity {m['citation_validity']:.0%}, "
-                f"unknown models {m['unknown_model_mentions']}, wrong figures {m['wrong_figures']}"
+                f"answers {lang}: " + ", ".join(f"{k} {v}" for k, v in m.items()),
+                highlight=False,
+                markup=False,
             )
         for row in report["answer_problems"]:
-            out.print(f"  problem {row['id']}: {row}", highlight=False, markup=False)
+            out.print(
+                f"  problem {row['id']}: shown {row['shown_contradictions']}, echo {row['echo']},"
+                f" language ok {row['language_ok']}, complete {row['complete']}",
+                highlight=False,
+                markup=False,
+            )
 
 
 # --- data ---------------------------------------------------------------------------------------

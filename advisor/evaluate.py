@@ -237,48 +237,142 @@ def recommend_results(adv: Advisor, cases: list[RecommendCase]) -> list[dict[str
 
 # --- answers -----------------------------------------------------------------------------------
 
-_NUM_RE = re.compile(r"(\d+(?:\.\d+)?)\s*(B|GB|k|K|,\d{3})")
+_CITE = re.compile(r"\[(\d{1,2})\]")
+_JA = re.compile(r"[ぁ-んァ-ヶ一-龥]")
+_KANA = re.compile(r"[ぁ-んァ-ヶ]")
 
 
 def answer_checks(
     adv: Advisor, cases: list[AnswerCase], backend: str | None = None
 ) -> list[dict[str, Any]]:
-    """Citation validity, unknown-model mentions and wrong figures for each generated answer."""
+    """Per generated answer: citations present and valid, contradictions the guard found (and
+    replaced) and any left in the shown text, prompt echo, language, whole sentences, prompt
+    tokens, seconds and CPU seconds, and where each pick's sentence came from."""
+    import time
+
+    from advisor.guard import check_sentence, echoes
+
     chain = adv.chain(backend)
     rows = []
     for case in cases:
+        wall, cpu = time.perf_counter(), time.process_time()
         ans = chain.ask(case.question, lang=case.lang)
+        wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
         p = ans.prepared
-        cited = [int(n) for n in re.findall(r"\[(\d{1,2})\]", ans.answer)]
+        cited = [int(n) for n in _CITE.findall(ans.answer)]
         invalid = [n for n in cited if not 1 <= n <= len(p.passages)]
         unknown = unknown_model_mentions(ans.answer, adv.catalog)
         wrong = wrong_figures(ans.answer, adv.catalog)
-        rows.append(
-            {
-                "id": case.id,
-                "lang": case.lang,
-                "citations": len(cited),
-                "invalid_citations": invalid,
-                "unknown_models": unknown,
-                "wrong_figures": wrong,
-                "backend": ans.backend,
-            }
+        system = next((m["content"] for m in p.messages if m["role"] == "system"), "")
+        # each shown pick line checked again, as the user sees it
+        shown_problems: list[str] = []
+        for line in ans.answer.splitlines():
+            m = re.match(r"(\d)\. (.*?)(?: \[\d+\])?$", line)
+            if not m or int(m.group(1)) > len(p.recommendations):
+                continue
+            r = p.recommendations[int(m.group(1)) - 1]
+            facts = " ".join(c.reason for c in r.criteria.values())
+            nums = [float(x) for x in re.findall(r"\d+(?:\.\d+)?", facts)]
+            for prob in check_sentence(
+                m.group(2),
+                adv.catalog.by_id.get(r.model_id),
+                adv.catalog,
+                case.lang,
+                stated=case.question,
+                extra_numbers=nums,
+            ):
+                if prob.kind not in ("language",):  # card wording may keep English names
+                    shown_problems.append(f"{r.model_id}: {prob.kind}: {prob.detail}")
+        echo = bool(system) and any(
+            echoes(line, system) for line in ans.answer.splitlines() if line.strip()
         )
+        prose = adv.catalog.strip_mentions(ans.answer)
+        language_ok = bool(_JA.search(ans.answer)) if case.lang == "ja" else not _KANA.search(prose)
+        last = ans.answer.rstrip()
+        whole = bool(re.search(r"[。.!?！？](?: \[\d+\])?$", last))
+        found = [c for c in p.checks if c["problems"] and c["source"] == "cards"]
+        contradictions = [
+            x
+            for c in found
+            for x in c["problems"]
+            if x.split(":")[0]
+            in ("number", "japanese", "licence", "open_weights", "commercial", "unknown_model")
+        ]
+        row = {
+            "id": case.id,
+            "lang": case.lang,
+            "backend": ans.backend,
+            "citations": len(cited),
+            "invalid_citations": invalid,
+            "unknown_models": unknown,
+            "wrong_figures": wrong,
+            "guard_contradictions": contradictions,
+            "guard_echo": sum(any(x.startswith("echo") for x in c["problems"]) for c in p.checks),
+            "guard_replaced": len(found),
+            "llm_sentences": sum(c["source"] == "llm" for c in p.checks),
+            "picks": len(p.checks),
+            "shown_contradictions": shown_problems + [f"unknown: {u}" for u in unknown] + wrong,
+            "echo": echo,
+            "language_ok": language_ok,
+            "complete": ans.complete and whole,
+            "prompt_tokens": int(p.usage.get("prompt_tokens", 0)),
+            "completion_tokens": int(p.usage.get("completion_tokens", 0)),
+            "seconds": round(wall, 2),
+            "cpu_seconds": round(cpu, 2),
+        }
+        row["clean"] = bool(
+            cited
+            and not invalid
+            and not row["shown_contradictions"]
+            and not echo
+            and language_ok
+            and row["complete"]
+        )
+        row["clean_llm"] = (
+            row["clean"] and row["picks"] > 0 and row["llm_sentences"] == row["picks"]
+        )
+        rows.append(row)
     return rows
 
 
-_FAMILY_VERSION = re.compile(
-    r"(?<![a-z0-9])(gpt|claude|gemini|llama|mistral|mixtral|qwen|gemma|phi|falcon|deepseek|codellama|starcoder|"
-    r"codestral|command|swallow|elyza|plamo|sarashina|calm|llm jp|nllb|m2m|bart|madlad|seamless|o)"
-    r"\s*(\d[\w.]*(?:\s+(?:pro|flash|mini|nano|opus|sonnet|haiku|turbo|large|small|\d+(?:\.\d+)?b))?)"
-)
+def answer_summary(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """Totals per language and overall, and clean answers per minute of CPU."""
+    out: dict[str, Any] = {}
+    for lang in ("ja", "en", "all"):
+        sel = [r for r in rows if lang == "all" or r["lang"] == lang]
+        if not sel:
+            continue
+        cpu = sum(r["cpu_seconds"] for r in sel)
+        out[lang] = {
+            "questions": len(sel),
+            "cited_and_valid": sum(1 for r in sel if r["citations"] and not r["invalid_citations"]),
+            "contradictions_found": sum(len(r["guard_contradictions"]) for r in sel),
+            "contradictions_shown": sum(len(r["shown_contradictions"]) for r in sel),
+            "echo_caught": sum(r["guard_echo"] for r in sel),
+            "echo_shown": sum(r["echo"] for r in sel),
+            "language_ok": sum(r["language_ok"] for r in sel),
+            "complete": sum(r["complete"] for r in sel),
+            "llm_sentences_kept": f"{sum(r['llm_sentences'] for r in sel)}/{sum(r['picks'] for r in sel)}",
+            "clean": sum(r["clean"] for r in sel),
+            "clean_all_llm": sum(r["clean_llm"] for r in sel),
+            "prompt_tokens_median": sorted(r["prompt_tokens"] for r in sel)[len(sel) // 2],
+            "seconds_median": sorted(r["seconds"] for r in sel)[len(sel) // 2],
+            "cpu_seconds": round(cpu, 1),
+            "clean_per_cpu_minute": round(sum(r["clean"] for r in sel) / (cpu / 60), 2)
+            if cpu
+            else None,
+            "clean_all_llm_per_cpu_minute": round(sum(r["clean_llm"] for r in sel) / (cpu / 60), 2)
+            if cpu
+            else None,
+        }
+    return out
 
 
 def unknown_model_mentions(text: str, catalog: Catalog) -> list[str]:
-    """Family + version names (e.g. "GPT-7", "Llama 9 400B") that match no catalog card.
-    Known names are blanked first; a bare family name ("Claude") is not a model mention."""
-    rest = catalog.strip_mentions(text)
-    return [f"{m.group(1)} {m.group(2)}".strip() for m in _FAMILY_VERSION.finditer(rest)]
+    """Family + version names (e.g. "GPT-7", "Llama 9 400B") that match no catalog card."""
+    from advisor.guard import unknown_model_mentions as unknown
+
+    return unknown(text, catalog)
 
 
 def wrong_figures(text: str, catalog: Catalog) -> list[str]:

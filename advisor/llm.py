@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from pathlib import Path
@@ -31,6 +32,21 @@ class LLM(ABC):
     def json(self, messages: list[Message], schema: dict[str, Any], max_tokens: int) -> Any:
         """A reply constrained to a JSON object (following `schema` where the backend can)."""
         raise BackendError(f"backend {self.name!r} gives no structured output")
+
+    def stream_json(
+        self, messages: list[Message], schema: dict[str, Any], max_tokens: int
+    ) -> Iterator[str]:
+        """Stream a reply that should be a JSON object (a grammar or JSON mode where the backend
+        has one; here only the prompt asks for it, and the caller parses what comes)."""
+        yield from self.stream(messages, max_tokens)
+
+    #: the last generation's {"prompt_tokens", "completion_tokens", "seconds"} (None: unknown)
+    last_usage: dict[str, float] | None = None
+
+    def warm(self, messages: list[Message]) -> None:
+        """Prepare for prompts that start like `messages` (a local model evaluates the fixed
+        system prefix once, so the first question does not pay for it). Nothing by default."""
+        return None
 
 
 def parse_json_object(text: str) -> dict[str, Any]:
@@ -82,23 +98,49 @@ class OpenAICompatible(LLM):
             max_retries=cfg.max_retries,
             temperature=settings.llm.temperature,
             streaming=True,
+            stream_usage=True,
         )
 
-    def stream(self, messages: list[Message], max_tokens: int) -> Iterator[str]:
+    def stream(self, messages: list[Message], max_tokens: int, **kwargs: Any) -> Iterator[str]:
         finished = False
+        started = time.monotonic()
+        pieces = 0
+        self.last_usage = None
         try:
-            for chunk in self._chat.stream(messages, max_tokens=max_tokens):
+            for chunk in self._chat.stream(messages, max_tokens=max_tokens, **kwargs):
                 if chunk.response_metadata.get("finish_reason"):
                     finished = True
+                meta = getattr(chunk, "usage_metadata", None)
+                if meta:
+                    self.last_usage = {
+                        "prompt_tokens": meta.get("input_tokens", 0),
+                        "completion_tokens": meta.get("output_tokens", 0),
+                        "seconds": round(time.monotonic() - started, 2),
+                    }
                 text = chunk.content if isinstance(chunk.content, str) else ""
                 if text:
+                    pieces += 1
                     yield text
         except BackendError:
             raise
         except Exception as exc:
             raise BackendError(describe_api_error(exc)) from exc
+        if self.last_usage is None:
+            self.last_usage = {
+                "prompt_tokens": 0,
+                "completion_tokens": pieces,
+                "seconds": round(time.monotonic() - started, 2),
+            }
+        else:
+            self.last_usage["seconds"] = round(time.monotonic() - started, 2)
         if not finished:  # the connection closed before the server said the answer was done
             raise BackendError("API stream ended before the answer finished")
+
+    def stream_json(
+        self, messages: list[Message], schema: dict[str, Any], max_tokens: int
+    ) -> Iterator[str]:
+        """JSON mode, streamed (the schema's shape is in the prompt; the caller checks it)."""
+        yield from self.stream(messages, max_tokens, response_format={"type": "json_object"})
 
     def json(self, messages: list[Message], schema: dict[str, Any], max_tokens: int) -> Any:
         """JSON mode (`response_format: json_object`), which OpenAI and the common local servers
@@ -190,20 +232,55 @@ class LlamaCpp(LLM):
         """The underlying `llama_cpp.Llama` (benchmarks read its timings and KV cache)."""
         return self._llm
 
-    def stream(self, messages: list[Message], max_tokens: int) -> Iterator[str]:
+    def stream(self, messages: list[Message], max_tokens: int, **kwargs: Any) -> Iterator[str]:
         with self.lock:
+            started = time.monotonic()
+            tokens = 0
+            self.last_usage = None
             try:
+                params: dict[str, Any] = {
+                    "temperature": self.temperature,
+                    "repeat_penalty": 1.1,
+                    "seed": self.seed,  # per call: an answer does not depend on earlier ones
+                    **kwargs,
+                }
                 for part in self._llm.create_chat_completion(
-                    messages=messages,
-                    max_tokens=max_tokens,
-                    temperature=self.temperature,
-                    stream=True,
-                    repeat_penalty=1.1,
-                    seed=self.seed,  # per call: an answer does not depend on earlier ones
+                    messages=messages, max_tokens=max_tokens, stream=True, **params
                 ):
+                    tokens += 1  # llama-cpp-python streams one chunk per sampled token
                     text = part["choices"][0]["delta"].get("content")
                     if text:
                         yield text
+            except Exception as exc:
+                raise BackendError(f"local model failed: {type(exc).__name__}: {exc}") from exc
+            finally:
+                generated = max(tokens - 2, 0)  # the role chunk and the finish chunk
+                self.last_usage = {
+                    "prompt_tokens": max(int(self._llm.n_tokens) - generated, 0),
+                    "completion_tokens": generated,
+                    "seconds": round(time.monotonic() - started, 2),
+                }
+
+    def stream_json(
+        self, messages: list[Message], schema: dict[str, Any], max_tokens: int
+    ) -> Iterator[str]:
+        """The schema becomes a grammar: the reply is that JSON object, token by token."""
+        yield from self.stream(
+            messages,
+            max_tokens,
+            response_format={"type": "json_object", "schema": schema},
+            temperature=0,
+        )
+
+    def warm(self, messages: list[Message]) -> None:
+        """Evaluate the fixed system prefix now: llama.cpp keeps the longest common token prefix
+        of consecutive prompts, so the next question starts after it."""
+        system = [m for m in messages if m["role"] == "system"]
+        with self.lock:
+            try:
+                self._llm.create_chat_completion(
+                    messages=[*system, {"role": "user", "content": ""}], max_tokens=1, temperature=0
+                )
             except Exception as exc:
                 raise BackendError(f"local model failed: {type(exc).__name__}: {exc}") from exc
 

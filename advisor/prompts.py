@@ -13,6 +13,7 @@ from advisor.errors import DataError, safe_yaml
 
 REQUIRED_FIELDS = {
     "answer": {"shortlist", "passages", "question"},
+    "picks": {"facts", "passages", "question"},
     "needs": {"question"},
     "summary": {"profile", "shortlist"},
 }

@@ -1,0 +1,62 @@
+"""The faithfulness guard: each generated sentence checked against the model cards."""
+
+from __future__ import annotations
+
+import pytest
+
+from advisor.guard import check_sentence, echoes, unknown_model_mentions
+from advisor.services import Advisor
+
+
+def kinds(core: Advisor, sentence: str, model_id: str | None, lang: str = "en", **kw: object):
+    card = core.catalog.by_id[model_id] if model_id else None
+    return [p.kind for p in check_sentence(sentence, card, core.catalog, lang, **kw)]  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "model_id", "lang", "bad"),
+    [
+        # numbers: parameters, memory, prices, context
+        ("Qwen3.5-9B has 9B parameters and fits in 6.8 GB at Q4.", "qwen3.5-9b", "en", []),
+        ("Qwen3.5-9B has 70B parameters.", "qwen3.5-9b", "en", ["number"]),
+        ("Mistral 7B needs 40 GB of GPU memory.", "mistral-7b", "en", ["number"]),
+        ("GPT-4.1 costs $2 per 1M input tokens and $8 for output.", "gpt-4.1", "en", []),
+        ("GPT-4.1 costs $0.5 per 1M input tokens.", "gpt-4.1", "en", ["number"]),
+        ("Qwen3.5-9B reads 262K tokens at once.", "qwen3.5-9b", "en", []),
+        ("Mistral 7B has a 128K-token context.", "mistral-7b", "en", ["number"]),
+        ("Mistral 7Bのコンテキストは8,192トークンです。", "mistral-7b", "ja", []),
+        # Japanese specialisation only for cards whose level is strong
+        ("Gemma 3 4Bは、日本語特化されたモデルです。", "gemma-3-4b", "ja", ["japanese"]),
+        ("Llama-3-ELYZA-JP-8Bは日本語に特化したモデルです。", "llama-3-elyza-jp-8b", "ja", []),
+        # licence, open weights, commercial use
+        ("GPT-4.1 is open-source, so you can run it yourself.", "gpt-4.1", "en", ["open_weights"]),
+        ("Mistral 7B is released under the MIT licence.", "mistral-7b", "en", ["licence"]),
+        ("Mistral 7Bは Apache-2.0 で商用利用できます。", "mistral-7b", "ja", []),
+        ("Mistral 7Bは商用利用できません。", "mistral-7b", "ja", ["commercial"]),
+        # model names the catalog lacks; the asker's language
+        ("GPT-9 Ultra would be even better.", "gpt-4.1", "en", ["unknown_model"]),
+        ("Qwen3.5-9B is a good fit.", "qwen3.5-9b", "ja", ["language"]),
+        ("Qwen3.5-9Bは要約に向いています。", "qwen3.5-9b", "en", ["language"]),
+    ],
+)
+def test_sentence_checks(core: Advisor, sentence: str, model_id: str, lang: str, bad: list[str]):
+    assert kinds(core, sentence, model_id, lang) == bad
+
+
+def test_numbers_the_user_or_the_facts_gave_pass(core: Advisor) -> None:
+    s = "Qwen3.5-9B fits your 8 GB GPU with 1.2 GB to spare."
+    assert kinds(core, s, "qwen3.5-9b", stated="GPU 8GB", extra_numbers=[1.2]) == []
+    assert kinds(core, s, "qwen3.5-9b") == ["number", "number"]
+
+
+def test_echo_of_the_instructions(core: Advisor) -> None:
+    system = "与えられたモデルごとに、質問に対してそのモデルが合う理由を1文で書きます。"
+    assert echoes("質問に対してそのモデルが合う理由を書きます。", system)
+    assert not echoes("Qwen3.5-9Bは要約に向いています。", system)
+    assert kinds(
+        core, "質問に対してそのモデルが合う理由は軽さです。", "qwen3.5-9b", "ja", prompt_text=system
+    ) == ["echo"]
+
+
+def test_unknown_model_mentions(core: Advisor) -> None:
+    assert unknown_model_mentions("Use Llama 9 400B or GPT-4.1.", core.catalog) == ["llama 9 400b"]
