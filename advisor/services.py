@@ -59,7 +59,15 @@ class Advisor:
         return extract_needs(text, self.catalog.mentioned(text))
 
     def recommend(self, needs: Needs, top: int = 5) -> Result:
-        return recommend(needs, self.catalog, top, self.settings.gpu_hourly_usd)
+        from advisor.datasets import gpu_bandwidth
+
+        return recommend(
+            needs,
+            self.catalog,
+            top,
+            self.settings.gpu_hourly_usd,
+            bandwidth_gb_s=gpu_bandwidth(needs.gpu_name),
+        )
 
     def uncurated(self, needs: Needs, k: int = 3) -> tuple[list[Uncurated], str | None]:
         """Open-weight models beyond the catalog (llmfit), kept apart from the curated shortlist."""

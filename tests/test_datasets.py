@@ -19,8 +19,8 @@ from advisor.datasets import (
     find_gpu,
     models_dev_entry,
     status,
-    tokens_per_second_estimate,
 )
+from advisor.hardware import tokens_per_second_estimate
 from advisor.services import Advisor
 from advisor.settings import PROJECT_ROOT
 
