@@ -8,8 +8,9 @@ import datetime as dt
 from typing import Any
 
 from advisor.catalog import Catalog, ModelCard
+from advisor.filters import SHUTDOWN_WARNING_DAYS, is_retired, shuts_down_soon
 from advisor.needs import Needs
-from advisor.recommend import SHUTDOWN_WARNING_DAYS, is_retired, recommend, shuts_down_soon
+from advisor.recommend import recommend
 
 TODAY = dt.date(2026, 11, 28)
 

@@ -8,8 +8,8 @@ from typing import cast
 import pytest
 
 from advisor.catalog import ModelCard
+from advisor.criteria import is_code_specialist, is_translation_specialist
 from advisor.needs import detect_lang
-from advisor.recommend import is_code_specialist, is_translation_specialist
 from advisor.services import Advisor
 
 Check = Callable[[ModelCard], bool]
