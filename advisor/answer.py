@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -128,6 +129,9 @@ class AnswerChain:
         cfg = advisor.settings.llm
         self.k = k or cfg.context_passages
         self.passage_chars = cfg.passage_chars
+        #: set once the model is ready to answer (see `warm_up`)
+        self.warm = threading.Event()
+        self.warm.set()
         self._prepare = (
             RunnablePassthrough.assign(standalone=RunnableLambda(self._standalone))
             | RunnablePassthrough.assign(needs=RunnableLambda(self._needs))
@@ -135,6 +139,24 @@ class AnswerChain:
             | RunnablePassthrough.assign(passages=RunnableLambda(self._retrieve))
             | RunnablePassthrough.assign(messages=RunnableLambda(self._messages))
         )
+
+    def warm_up(self, lang: str = "ja") -> threading.Thread:
+        """Evaluate the answer prompt's fixed system prefix in the background (a local model then
+        starts each question after it); `self.warm` is set when done, whatever happened."""
+        self.warm.clear()
+        tpl = load_prompt(self.advisor.settings.paths.prompts_dir, "picks", lang)
+
+        def run() -> None:
+            try:
+                self.llm.warm(tpl.render(facts="-", passages="-", question="-"))
+            except BackendError:
+                pass  # the first question finds out and answers offline
+            finally:
+                self.warm.set()
+
+        thread = threading.Thread(target=run, name="advisor-warm-up", daemon=True)
+        thread.start()
+        return thread
 
     @property
     def max_tokens(self) -> int:
@@ -285,12 +307,17 @@ class AnswerChain:
                 raise BackendError(p.backend_down)
             schema = pick_schema(names, p.lang)
             for piece in self.llm.stream_json(p.messages, schema, self.max_tokens):
+                if not p.usage["completion_tokens"]:
+                    p.usage["first_token_seconds"] = round(time.monotonic() - started, 2)
                 p.usage["completion_tokens"] += 1
                 p.usage["seconds"] = round(time.monotonic() - started, 2)
-                for i, text in parser.feed(piece):
+                finished = parser.feed(piece)
+                for i, text in finished:
                     done.add(i)
                     yield ("\n" if lines else "") + self._pick_line(p, i, text, closed=True)
                     lines += 1
+                if not finished:
+                    yield ""  # a tick: a UI can show progress (elapsed time, tokens/s)
         except BackendError as exc:
             failure = exc
         if self.llm.last_usage:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
 import time
@@ -203,9 +204,7 @@ class LlamaCpp(LLM):
                 "backend 'llamacpp' needs llama-cpp-python (scripts/setup.sh builds it)"
             ) from exc
         if verify_sha:
-            from advisor.bundled import verify
-
-            verify(model_path, verify_sha)
+            _verify_once(model_path, verify_sha)
         elif not model_path.is_file():
             raise BackendError(f"model file not found: {model_path}")
         try:
@@ -298,6 +297,28 @@ class LlamaCpp(LLM):
             except Exception as exc:
                 raise BackendError(f"local model failed: {type(exc).__name__}: {exc}") from exc
         return parse_json_object(out["choices"][0]["message"]["content"] or "")
+
+
+def _verify_once(path: Path, sha256: str) -> None:
+    """The bundled GGUF's SHA-256 (1.1 GB: seconds on a laptop CPU), checked once per file
+    version: a stamp beside the file records the hash with the size and mtime it was checked at,
+    so a new process does not hash the file again unless it changed."""
+    from advisor.bundled import verify
+
+    stamp = path.with_name(path.name + ".verified")
+    try:
+        st = path.stat()
+    except OSError:
+        key = ""
+    else:
+        key = f"{sha256} {st.st_size} {st.st_mtime_ns}"
+        with contextlib.suppress(OSError):
+            if stamp.read_text(encoding="utf-8") == key:
+                return
+    verify(path, sha256)
+    if key:  # a read-only models dir: check every time
+        with contextlib.suppress(OSError):
+            stamp.write_text(key, encoding="utf-8")
 
 
 def make_llm(settings: Settings, mode: str | None = None) -> LLM:

@@ -77,6 +77,16 @@ def _t(lang: str, key: str) -> str:
     return ja if lang == "ja" else en
 
 
+def _progress(base: str, usage: dict[str, float]) -> str:
+    """The status line while the prose streams: elapsed time and generation speed."""
+    n, secs = usage.get("completion_tokens", 0), usage.get("seconds", 0.0)
+    if not n:
+        return base
+    gen = secs - usage.get("first_token_seconds", 0.0)
+    rate = f", {n / gen:.1f} tok/s" if gen > 0 else ""
+    return f"{base} — {secs:.1f} s{rate}"
+
+
 class Handlers:
     """The callbacks: each turns UI values into service calls and service results into views."""
 
@@ -108,6 +118,8 @@ class Handlers:
             return
         lang = prepared.lang
         status = f"{'回答' if lang == 'ja' else 'Answering with'}: {self.chain.llm.label}"
+        if not self.chain.warm.is_set():  # the model is still evaluating its fixed prefix
+            status += " — " + ("準備中(ウォームアップ)…" if lang == "ja" else "warming up…")
         rows = views.shortlist_rows(prepared.result, lang)
         history += [
             {"role": "user", "content": views.inert_markdown(message)},
@@ -123,10 +135,12 @@ class Handlers:
             "",
         )
         text = ""
+        base = status.split(" — ")[0]
         for piece in self.chain.stream(prepared):
             text += piece
             history[-1] = {"role": "assistant", "content": views.inert_markdown(text)}
-            yield history, turns, gr.update(), gr.update(), status, ""
+            yield history, turns, gr.update(), gr.update(), _progress(base, prepared.usage), ""
+        status = _progress(base, prepared.usage)
         answer = self.chain.finish(prepared, text)
         history[-1] = {"role": "assistant", "content": views.inert_markdown(answer.answer)}
         turns.append(Turn(question=message, needs=prepared.needs, answer=answer.answer))
@@ -437,7 +451,10 @@ class Handlers:
 
 
 def build_ui(advisor: Advisor, chain: AnswerChain | None = None) -> gr.Blocks:
-    chain = chain or advisor.chain()
+    if chain is None:
+        chain = advisor.chain()
+        if chain.llm.is_llm:
+            chain.warm_up()  # the fixed system prefix, in the background: status says so meanwhile
     h = Handlers(advisor, chain)
     lang0 = "ja"
     cat_ids = [c.id for c in advisor.catalog]

@@ -10,12 +10,20 @@ the same sampling settings, on a second Llama object built with the same paramet
 see the same sequence of prompts, so their KV caches are in the same state). Temperature 0 by
 default so both runs generate the same text and the times compare like for like.
 Then the system-prefix KV cache: a second-turn question on the warm object vs after reset().
+
+New (issue 12): the same pipeline runs against raw llama.cpp on a FIXED compact prompt (about
+360 prompt tokens, 160 tokens out, no grammar), so prompt bloat shows up as a ratio; and, unless
+--no-new-process, the issue's bar end to end: a new `advisor ask --json` process with the default
+local backend on the three typical questions next to a new Python process that loads the same
+GGUF with llama_cpp and answers the fixed compact prompt with 160 tokens, in one run (alternated).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import subprocess
 import sys
 import time
 from collections.abc import Iterable, Iterator
@@ -42,6 +50,39 @@ QUESTIONS = [
     ("ja", "日本語の顧客対応チャットボットをAPIで作るなら、どのモデルがおすすめですか?"),
     ("en", "Which open model should I run locally for code completion on a 12 GB GPU?"),
 ]
+#: the issue's three typical questions (a new `advisor ask` process each)
+TYPICAL = [
+    ("ja", "社外秘の設計書を要約したいです。ノートPCのGPU(8GB)があります。どのモデルがいいですか?"),
+    ("en", "Which cheap API model should I use for a customer-support chatbot?"),
+    ("ja", "ローカルでコード補完に使えるモデルを教えてください。RTX 4060があります。"),
+]
+#: the fixed compact reference prompt: cut to COMPACT_TOKENS tokens of this text
+COMPACT_TOKENS = 340
+COMPACT_TEXT = (
+    "Choosing a language model depends on six questions. First, what is it for: text generation "
+    "and summarisation, code generation, translation between many languages, or a chatbot. "
+    "Second, how much accuracy is needed, and what it may cost: large models such as GPT-4 or "
+    "Claude give the best results, but their API fees add up, while small open models such as "
+    "Mistral 7B, Phi-2 or Gemma run cheaply on one GPU. Third, compute: a 70B model needs a "
+    "cluster or several large GPUs, a 7B model quantised to 4 bits fits in about 5 GB of GPU "
+    "memory, and a 1.5B model runs on a laptop CPU. Fourth, customisation: open-weight models "
+    "can be fine-tuned with LoRA on your own data, while API models are black boxes. Fifth, "
+    "languages: multilingual pre-training matters when you need Japanese or many languages, "
+    "and specialised translation models such as NLLB-200 cover two hundred languages. Sixth, "
+    "API or local: an API is quick to start and scales, but data leaves your premises; a local "
+    "model keeps confidential documents inside and has no per-request fee, but you run the "
+    "hardware. A team that wants to summarise confidential design documents on a laptop with "
+    "an 8 GB GPU should look at small open models that fit in that memory at 4-bit "
+    "quantisation, check their licence for commercial use, and test their Japanese. A team "
+    "that builds a customer-support chatbot through an API should compare prices per million "
+    "input and output tokens, context windows, and the rate limits of each provider. A "
+    "developer who wants local code completion should pick a code-specialised model that "
+    "fits the GPU and answers fast enough to keep up with typing. "
+) * 2
+COMPACT_QUESTION = (
+    "\n\nUsing the text above, explain in detail how to choose a model for each of the three "
+    "teams, in about 200 words."
+)
 WARM_UP = "APIで使うかローカルで動かすかは、どう決めればいいですか?"
 SECOND_TURN = "What model fits an RTX 4060 8GB for a general chat assistant?"
 REPEAT_PENALTY = 1.1  # as advisor/llm.py LlamaCpp.stream passes it
@@ -149,10 +190,20 @@ def raw_stream(llm: Any, messages: list[dict[str, str]], **kw: Any) -> Iterator[
             yield text
 
 
-def run_raw(llm: Any, messages: list[dict[str, str]], max_tokens: int, temperature: float) -> Run:
+def run_raw(
+    llm: Any,
+    messages: list[dict[str, str]],
+    max_tokens: int,
+    temperature: float,
+    schema: dict[str, Any] | None = None,
+) -> Run:
+    """Raw llama.cpp; with `schema`, the same JSON-schema grammar the pipeline's picks task uses."""
     run = Run()
     before = cached_ids(llm)
     perf_reset(llm)
+    extra: dict[str, Any] = {}
+    if schema is not None:
+        extra["response_format"] = {"type": "json_object", "schema": schema}
     with timed() as span:
         t0 = time.perf_counter()
         pieces = raw_stream(
@@ -161,6 +212,7 @@ def run_raw(llm: Any, messages: list[dict[str, str]], max_tokens: int, temperatu
             max_tokens=max_tokens,
             temperature=temperature,
             repeat_penalty=REPEAT_PENALTY,
+            **extra,
         )
         consume(pieces, run, t0, t0)
     run.full = span.wall
@@ -209,6 +261,125 @@ def threads_check(llm: Any, threads: int) -> None:
     )
 
 
+def compact_messages(llm: Any) -> list[dict[str, str]]:
+    """The fixed compact reference prompt, cut to COMPACT_TOKENS tokens with the model's own
+    tokenizer (about 360 tokens once the chat template wraps it)."""
+    ids = llm.tokenize(COMPACT_TEXT.encode(), add_bos=False)[:COMPACT_TOKENS]
+    text = llm.detokenize(ids).decode("utf-8", errors="ignore")
+    return [{"role": "user", "content": text + COMPACT_QUESTION}]
+
+
+RAW_PROCESS = """
+import json, sys, time
+t0 = time.perf_counter()
+import llama_cpp
+path, threads, n_ctx = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+messages = json.loads(sys.argv[4])
+llm = llama_cpp.Llama(model_path=path, n_ctx=n_ctx, n_threads=threads,
+                      n_threads_batch=threads, verbose=False, seed=42)
+loaded = time.perf_counter() - t0
+out = llm.create_chat_completion(messages=messages, max_tokens=160, temperature=0.0,
+                                 repeat_penalty=1.1)
+print(json.dumps({"load": loaded, "usage": out["usage"], "total": time.perf_counter() - t0}))
+"""
+
+
+def new_process_bar(data: Any, bundled: str, threads: int) -> None:
+    """The issue's bar: a new `advisor ask --json` process (default local backend) per typical
+    question vs a new process that loads the same GGUF and answers the fixed compact prompt with
+    160 tokens; alternated, all in this run."""
+    import llama_cpp
+
+    from advisor.bundled import BUNDLED
+    from advisor.settings import load_settings
+
+    path = data / "models" / BUNDLED[bundled].filename
+    n_ctx = load_settings(paths={"data_dir": data}).llm.llamacpp.n_ctx
+    tok = llama_cpp.Llama(model_path=str(path), vocab_only=True, verbose=False)
+    compact = json.dumps(compact_messages(tok))
+    del tok
+    env = {
+        **os.environ,
+        "ADVISOR_PATHS__DATA_DIR": str(data),
+        "ADVISOR_LLM__MODE": "llamacpp",
+        "ADVISOR_LLM__LLAMACPP__BUNDLED": bundled,
+        "ADVISOR_LLM__LLAMACPP__N_THREADS": str(threads),
+    }
+    advisor_bin = os.path.join(os.path.dirname(sys.executable), "advisor")
+    rows = []
+    for i, (lang, question) in enumerate(TYPICAL):
+        runs: dict[str, Any] = {}
+        order = ("ask", "raw") if i % 2 == 0 else ("raw", "ask")
+        for which in order:
+            log(f"new process, typical q{i + 1} ({lang}): {which}")
+            t0 = time.perf_counter()
+            if which == "ask":
+                proc = subprocess.run(
+                    [advisor_bin, "ask", question, "--json"],
+                    env=env,
+                    capture_output=True,
+                    text=True,
+                    check=False,
+                )
+                wall = time.perf_counter() - t0
+                try:
+                    out = json.loads(proc.stdout)
+                except ValueError:
+                    out = {"answer": proc.stderr[-300:], "usage": {}, "backend": "failed"}
+                runs["ask"] = (wall, out)
+            else:
+                proc = subprocess.run(
+                    [
+                        sys.executable,
+                        "-c",
+                        RAW_PROCESS,
+                        str(path),
+                        str(threads),
+                        str(n_ctx),
+                        compact,
+                    ],
+                    capture_output=True,
+                    text=True,
+                    check=False,
+                )
+                wall = time.perf_counter() - t0
+                runs["raw"] = (wall, json.loads(proc.stdout.strip().splitlines()[-1]))
+        (ask_wall, ask), (raw_wall, raw) = runs["ask"], runs["raw"]
+        u = ask.get("usage", {})
+        rows.append(
+            [
+                f"t{i + 1} ({lang})",
+                ask.get("backend"),
+                u.get("prompt_tokens"),
+                u.get("completion_tokens"),
+                secs(ask_wall),
+                f"{raw['usage']['prompt_tokens']} / {raw['usage']['completion_tokens']}",
+                secs(raw_wall),
+                f"{ask_wall / raw_wall:.2f}x",
+                "yes" if ask_wall <= 1.5 * raw_wall else "NO",
+            ]
+        )
+        print(f"t{i + 1} answer ({ask_wall:.1f} s): {ask.get('answer')!r}")
+        print(f"t{i + 1} notices: {ask.get('notices')}")
+    print()
+    print("## The issue's bar: new `advisor ask` process vs a new raw llama.cpp process")
+    print()
+    table(
+        [
+            "question",
+            "backend",
+            "ask prompt tokens",
+            "ask tokens out",
+            "advisor ask (new process)",
+            "raw: prompt / out tokens",
+            "raw process (load + answer)",
+            "ask / raw",
+            "<= 1.5x",
+        ],
+        rows,
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else "")
     parser.add_argument("--max-tokens", type=int, default=160)
@@ -230,6 +401,17 @@ def main() -> None:
         help="skip the 1-thread vs os.cpu_count()-threads prompt-eval check",
     )
     parser.add_argument("--n-ctx", type=int, default=None, help="default: the settings' n_ctx")
+    parser.add_argument(
+        "--no-new-process",
+        dest="new_process",
+        action="store_false",
+        help="skip the new-process bar (advisor ask vs a raw llama.cpp process)",
+    )
+    parser.add_argument(
+        "--only-new-process",
+        action="store_true",
+        help="run only the new-process bar (the issue's end-to-end measure)",
+    )
     args = parser.parse_args()
 
     print_environment("bench_local: answer pipeline vs raw llama.cpp, default local model")
@@ -240,6 +422,16 @@ def main() -> None:
     from advisor.settings import load_settings
 
     threads = os.cpu_count() or 1
+    if args.only_new_process:
+        from advisor.services import Advisor as _Advisor
+        from advisor.settings import load_settings as _load
+
+        with temp_data_dir(with_models=True) as data:
+            log("building the index in a temp dir")
+            _Advisor(_load(paths={"data_dir": data}, llm={"mode": "extractive"})).build_index()
+            new_process_bar(data, args.bundled, threads)
+        print(f"load average at end (1/5/15 min): {load_avg()}")
+        return
     with temp_data_dir(with_models=True) as data:
         settings = load_settings(
             paths={"data_dir": data},
@@ -296,18 +488,31 @@ def main() -> None:
             )
             llm.reset()
 
+        from advisor.answer import pick_schema
+
+        compact = compact_messages(b)
         results: list[tuple[str, str, Run, Run]] = []
+        compacts: list[Run] = []
         for i, (lang, question) in enumerate(QUESTIONS):
-            messages = chain.prepare(question).messages
+            prepared = chain.prepare(question)
+            messages = prepared.messages
+            schema = pick_schema([r.name for r in prepared.recommendations[:3]], prepared.lang)
             log(f"q{i + 1} ({lang}): {'pipeline first' if i % 2 == 0 else 'raw first'}")
+            # the pipeline's picks task runs at temperature 0 with its grammar: the same for raw
             if i % 2 == 0:
                 pipe = run_pipeline(chain, question)
-                raw = run_raw(b, messages, args.max_tokens, args.temperature)
+                raw = run_raw(b, messages, args.max_tokens, 0.0, schema)
             else:
-                raw = run_raw(b, messages, args.max_tokens, args.temperature)
+                raw = run_raw(b, messages, args.max_tokens, 0.0, schema)
                 pipe = run_pipeline(chain, question)
+            b.reset()
+            compacts.append(run_raw(b, compact, 160, 0.0))
+            b.reset()
             results.append((lang, question, pipe, raw))
-            log(f"q{i + 1}: pipeline {pipe.full:.1f} s, raw {raw.full:.1f} s")
+            log(
+                f"q{i + 1}: pipeline {pipe.full:.1f} s, raw same prompt {raw.full:.1f} s, "
+                f"raw compact prompt {compacts[-1].full:.1f} s"
+            )
 
         print("## Per question: pipeline vs raw llama.cpp on the same messages")
         print()
@@ -408,6 +613,38 @@ def main() -> None:
             rows,
         )
 
+        print("## Against raw llama.cpp on a fixed compact prompt (prompt bloat as a ratio)")
+        print()
+        print(
+            f"Raw: the fixed compact prompt ({compacts[0].prompt_tokens} prompt tokens, max 160 "
+            "out, no grammar, temperature 0), from an empty cache, on the raw object, right after "
+            "each question's pipeline run. The pipeline column is the same run as above."
+        )
+        print()
+        table(
+            [
+                "question",
+                "pipeline prompt tokens",
+                "pipeline tokens out",
+                "pipeline full",
+                "compact raw: tokens out",
+                "compact raw full",
+                "pipeline / compact raw",
+            ],
+            [
+                [
+                    f"q{n} ({lang})",
+                    pipe.prompt_tokens,
+                    pipe.tokens,
+                    secs(pipe.full),
+                    c.tokens,
+                    secs(c.full),
+                    ratio(pipe.full, c.full),
+                ]
+                for n, ((lang, _, pipe, _), c) in enumerate(zip(results, compacts, strict=True), 1)
+            ],
+        )
+
         log("KV cache: second turn on the warm object, then after reset()")
         second = chain.prepare(SECOND_TURN).messages
         warm = prompt_only(a, second, args.temperature)  # `a` last saw q3 (en): same system prompt
@@ -443,6 +680,10 @@ def main() -> None:
         if args.threads_check:
             log("prompt-eval throughput: 1 thread vs os.cpu_count() threads")
             threads_check(b, threads)
+        if args.new_process:
+            del chain, a, b
+            adv.__dict__.pop("_llms", None)
+            new_process_bar(data, args.bundled, threads)
     print(f"load average at end (1/5/15 min): {load_avg()}")
 
 

@@ -335,3 +335,17 @@ def test_dialogue_summary_is_empty_without_an_llm_and_notes_a_failure(
         -1
     ]
     assert "Qwen fits" in final and "⚠️" in final and "HTTP 503" in final
+
+
+def test_warm_up_and_status_line(indexed: Advisor, spy: SpyLLM) -> None:
+    from advisor.ui import _progress
+
+    chain = AnswerChain(indexed, spy)
+    assert chain.warm.is_set()
+    chain.warm_up("ja").join(timeout=10)
+    assert chain.warm.is_set()
+    assert _progress("local x", {}) == "local x"
+    got = _progress(
+        "local x", {"completion_tokens": 41, "seconds": 12.0, "first_token_seconds": 8.0}
+    )
+    assert got == "local x — 12.0 s, 10.2 tok/s"

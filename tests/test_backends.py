@@ -336,3 +336,57 @@ def test_ask_runs_without_any_network(indexed: Advisor) -> None:
     assert p.returncode == 0, p.stderr
     data = json.loads(p.stdout)
     assert data["recommendations"] and data["citations"]
+
+
+# --- the picks task on a real model (issue 12) -------------------------------------------------
+
+
+def test_llamacpp_picks_task_gives_cited_whole_sentences(
+    indexed: Advisor, small_gguf: Path
+) -> None:
+    """The grammar holds even a 135M model to one sentence per pick that starts with the pick's
+    name; the code renders each with its card's citation and checks it before it is shown."""
+    import re
+
+    s = _settings(indexed, llamacpp={"model_path": str(small_gguf), "max_tokens": 160})
+    llm = make_llm(s, "llamacpp")
+    assert isinstance(llm, LlamaCpp)
+    chain = AnswerChain(indexed, llm)
+    chain.warm_up("en").join(timeout=120)
+    assert chain.warm.is_set() and llm.model.n_tokens > 0  # the system prefix is in the cache
+    p = chain.prepare("Which open model should I run locally for code completion on a 12 GB GPU?")
+    ans = chain.finish(p, "".join(chain.stream(p)))
+    lines = [ln for ln in ans.answer.splitlines() if re.match(r"\d\. ", ln)]
+    assert len(lines) == min(3, len(p.recommendations)) and ans.backend == "llamacpp"
+    for i, line in enumerate(lines):
+        n = int(re.search(r"\[(\d+)\]$", line).group(1))  # type: ignore[union-attr]
+        assert p.passages[n - 1].chunk.base_id == f"models/{p.recommendations[i].model_id}"
+        assert re.search(r"[.。] \[\d+\]$", line), line  # a whole sentence, then its citation
+    assert all(c["source"] in ("llm", "cards") for c in p.checks)
+    usage = ans.to_contract()["usage"]
+    assert 0 < usage["prompt_tokens"] < 1200 and usage["completion_tokens"] > 0  # type: ignore[index]
+
+
+def test_bundled_sha_is_checked_once_per_file_version(
+    small_gguf: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import advisor.bundled
+
+    models = tmp_path / "models"
+    models.mkdir()
+    shutil.copy(small_gguf, models / BUNDLED["smollm2-135m"].filename)
+    s = load_settings(
+        paths={"data_dir": tmp_path},
+        llm={"mode": "llamacpp", "llamacpp": {"bundled": "smollm2-135m", "n_ctx": 512}},
+    )
+    make_llm(s)  # hashes the file and leaves a stamp
+    assert (models / (BUNDLED["smollm2-135m"].filename + ".verified")).is_file()
+
+    def no_hash(*_: object) -> None:
+        raise AssertionError("hashed again")
+
+    monkeypatch.setattr(advisor.bundled, "verify", no_hash)
+    make_llm(s)  # the stamp matches: no second hash
+    os.utime(models / BUNDLED["smollm2-135m"].filename)  # the file changed: hash again
+    with pytest.raises(AssertionError, match="hashed again"):
+        make_llm(s)
