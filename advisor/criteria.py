@@ -10,7 +10,9 @@ from dataclasses import dataclass, field
 
 from pydantic import BaseModel
 
+from advisor import budget
 from advisor import evidence as ev
+from advisor.budget import Rate
 from advisor.catalog import Catalog, ModelCard, UseCase
 from advisor.guide import CRITERION_SECTIONS
 from advisor.hardware import (
@@ -54,6 +56,7 @@ class Ctx:
     gpu_hourly_usd: float = 2.0
     bandwidth_gb_s: float | None = None
     today: dt.date = field(default_factory=dt.date.today)
+    rate: Rate = field(default_factory=Rate)
 
     @property
     def lang(self) -> str:
@@ -231,13 +234,19 @@ def _compute_cost(card: ModelCard, c: Ctx) -> tuple[float, str]:
     ps = _price_score(card)
     if ps is not None and card.price_per_mtok is not None:
         p = card.price_per_mtok
-        return ps, _t(
+        why = _t(
             lang,
             f"API料金 入力${p.input:g}/出力${p.output:g}(100万トークンあたり)",
             f"API price ${p.input:g} in / ${p.output:g} out per 1M tokens",
         )
+        verdict = budget.check(card, n, c.rate)
+        if verdict is not None:
+            why += _t(lang, "。", "; ") + verdict.text
+            if not verdict.within:  # a soft limit lowers the score; a hard one excludes
+                ps *= 0.3
+        return ps, why
     if card.via_api:  # with a stated workload, a cost that cannot be estimated counts against
-        return (0.1 if c.needs.requests_per_day else 0.4), _t(
+        return (0.1 if n.requests_per_day or n.budget_amount else 0.4), _t(
             lang, "API料金の情報なし", "no API price on record"
         )
     return 0.3, _t(

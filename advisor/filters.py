@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from advisor import budget
 from advisor.catalog import ModelCard, UseCase
 from advisor.criteria import Ctx, context_for, is_specialist
 from advisor.hardware import (
@@ -67,6 +68,8 @@ def lifecycle_notice(card: ModelCard, c: Ctx) -> str | None:
 
 def exclusion(card: ModelCard, c: Ctx) -> str | None:
     n, lang = c.needs, c.lang
+    if n.budget_hard and (verdict := budget.check(card, n, c.rate)) and not verdict.within:
+        return verdict.text
     named = card.id in n.models
     if is_retired(card, c.today) and not named:
         return lifecycle_notice(card, c)

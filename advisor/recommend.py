@@ -10,6 +10,7 @@ import datetime as dt
 from pydantic import BaseModel
 
 from advisor import evidence as ev
+from advisor.budget import Rate
 from advisor.catalog import Catalog, ModelCard
 from advisor.cost import CostEstimate, Workload, estimate
 from advisor.criteria import CriterionScore, Ctx, context_for, hardware_of, score_card, weights
@@ -96,6 +97,7 @@ def recommend(
     gpu_hourly_usd: float = 2.0,
     today: dt.date | None = None,
     bandwidth_gb_s: float | None = None,
+    rate: Rate | None = None,
 ) -> Result:
     """Rank the catalog for `needs` as of `today` (None: date.today()); deterministic for the
     same inputs. `bandwidth_gb_s` is the stated GPU's memory bandwidth (for speed estimates),
@@ -109,6 +111,7 @@ def recommend(
         gpu_hourly_usd=gpu_hourly_usd,
         bandwidth_gb_s=bandwidth_gb_s if needs.gpu_name and needs.gpu_kind != "cpu" else None,
         today=today or dt.date.today(),
+        rate=rate or Rate(),
     )
     kept: list[tuple[float, ModelCard, dict[str, CriterionScore]]] = []
     dropped: list[tuple[float, ModelCard, str]] = []

@@ -4,6 +4,7 @@ OPENAI_API_KEY / OPENAI_BASE_URL variables, the defaults."""
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from contextvars import ContextVar
 from pathlib import Path
@@ -131,6 +132,14 @@ class Settings(BaseSettings):
         2.0,
         ge=0,
         description="assumed hourly price of a rented GPU for self-hosting cost estimates",
+    )
+    usd_jpy: float = Field(
+        150.0,
+        gt=0,
+        description="JPY per USD for budgets stated in yen (a planning rate; set your own)",
+    )
+    usd_jpy_as_of: dt.date = Field(
+        dt.date(2026, 11, 28), description="the day usd_jpy was set (named in the reasons)"
     )
     paths: PathSettings = Field(default_factory=PathSettings)
     embedding: EmbeddingSettings = Field(default_factory=EmbeddingSettings)
