@@ -6,6 +6,7 @@ from collections.abc import Callable
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
+from advisor.budget import Rate
 from advisor.catalog import Catalog, ModelCard, load_catalog
 from advisor.evidence import attach as attach_evidence
 from advisor.guide import Guide, load_guide
@@ -67,6 +68,7 @@ class Advisor:
             top,
             self.settings.gpu_hourly_usd,
             bandwidth_gb_s=gpu_bandwidth(needs.gpu_name),
+            rate=Rate(self.settings.usd_jpy, self.settings.usd_jpy_as_of),
         )
 
     def uncurated(self, needs: Needs, k: int = 3) -> tuple[list[Uncurated], str | None]:
