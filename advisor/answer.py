@@ -274,7 +274,8 @@ class AnswerChain:
         tpl = load_prompt(self.advisor.settings.paths.prompts_dir, "picks", lang)
         picks = s["result"].recommendations[:3]
         facts = "\n".join(
-            f"- {_fact_line(r, self.advisor.catalog.by_id.get(r.model_id), lang)}" for r in picks
+            f"- {_quote(_fact_line(r, self.advisor.catalog.by_id.get(r.model_id), lang), 600)}"
+            for r in picks
         )
         # the guide's retrieved sections, their prose only (other cards' facts would invite
         # the small model to mix models up)

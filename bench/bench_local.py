@@ -97,7 +97,8 @@ class Run:
     """One generation, timed from the request (t=0)."""
 
     prepare: float = 0.0  # pipeline only: AnswerChain.prepare()
-    first_token: float = 0.0  # request -> first visible token of the prose
+    first_token: float = 0.0  # request -> first token (for the pipeline: its first tick)
+    first_text: float = 0.0  # request -> first visible prose (the pipeline: pick 1's sentence)
     llm_first_token: float = 0.0  # generation call -> first token
     full: float = 0.0
     tokens: int = 0
@@ -149,6 +150,8 @@ def consume(pieces: Iterable[str], run: Run, t0: float, t_call: float) -> None:
             first = now
             run.first_token = now - t0
             run.llm_first_token = now - t_call
+        if piece.strip() and not run.first_text:
+            run.first_text = now - t0
         run.tokens += 1
         last = now
         parts.append(piece)
@@ -526,6 +529,7 @@ def main() -> None:
                         name,
                         secs(r.prepare) if name == "pipeline" else "-",
                         secs(r.first_token),
+                        secs(r.first_text),
                         f"{r.prompt_tokens} ({r.reused_tokens} reused)",
                         f"{(r.prompt_tokens - r.reused_tokens) / (r.prompt_eval_ms / 1000):.0f}"
                         if r.prompt_eval_ms
@@ -543,6 +547,7 @@ def main() -> None:
                 "run",
                 "first visible content (prepare)",
                 "first token",
+                "first visible prose",
                 "prompt tokens",
                 "prompt eval tok/s",
                 "tokens out",
