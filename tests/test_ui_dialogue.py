@@ -9,6 +9,7 @@ import pytest
 
 from advisor import views
 from advisor.dialogue import CLARIFY, QUESTIONS, SKIP
+from advisor.present.shortlist import SHORTLIST_HEADERS
 from advisor.services import Advisor
 from advisor.ui import Handlers
 
@@ -116,4 +117,4 @@ def test_a_shown_recommendation_follows_the_profile(h: Handlers) -> None:
     rows = after[0]["value"]
     assert [row[1] for row in rows] != names
     assert all(row[2] == "オープン" for row in rows)
-    assert after[0]["headers"] == views.SHORTLIST_HEADERS["ja"]
+    assert after[0]["headers"] == SHORTLIST_HEADERS["ja"]

@@ -11,6 +11,12 @@ from advisor import views
 from advisor.catalog import UseCase
 from advisor.hardware import memory_table
 from advisor.needs import Needs
+from advisor.present.card import card_japanese, japanese_text, lifecycle_text
+from advisor.present.catalog import CATALOG_HEADERS, catalog_rows
+from advisor.present.profile import profile_lines, profile_markdown
+from advisor.present.report import markdown_report, reasons_markdown, uncurated_markdown
+from advisor.present.shortlist import SHORTLIST_HEADERS, shortlist_rows
+from advisor.present.text import inert_markdown
 from advisor.services import Advisor
 
 
@@ -32,9 +38,7 @@ def test_compare_figure_bars_follow_labels(core: Advisor) -> None:
 
 
 def test_inert_markdown() -> None:
-    out = views.inert_markdown(
-        "<script>alert(1)</script> [x](javascript:alert(1)) ![i](http://e/i.png)"
-    )
+    out = inert_markdown("<script>alert(1)</script> [x](javascript:alert(1)) ![i](http://e/i.png)")
     assert (
         "<script>" not in out and "](" not in out and "![" not in out and "javascript:" not in out
     )
@@ -42,7 +46,7 @@ def test_inert_markdown() -> None:
 
 def test_markdown_report_has_sources_and_reasons(core: Advisor) -> None:
     result = core.recommend(core.needs("コード補完、RTX 4090、ローカル"), top=3)
-    report = views.markdown_report(result, core.catalog, "ja")
+    report = markdown_report(result, core.catalog, "ja")
     assert report.startswith("# LLM選定レポート")
     assert "guide/criteria/use-case" in report and "https://" in report
     assert all(r.name in report for r in result.recommendations)
@@ -61,7 +65,7 @@ def test_catalog_filter(core: Advisor) -> None:
 def test_each_model_of_the_reasons_starts_its_own_block(core: Advisor) -> None:
     """Without a blank line, Markdown joins a model's header to the previous model's last item."""
     result = core.recommend(core.needs("local code completion on 12 GB"), 3)
-    lines = views.reasons_markdown(result, "en").splitlines()
+    lines = reasons_markdown(result, "en").splitlines()
     headers = [i for i, line in enumerate(lines) if line.startswith("**") and ". " in line]
     assert len(headers) == 3
     assert all(lines[i - 1] == "" for i in headers[1:])
@@ -85,12 +89,12 @@ def test_uncurated_section_is_labelled_and_rendered_from_the_models() -> None:
         score=80.0,
         origin="llmfit 1.1.17 (uncurated; not reviewed)",
     )
-    text = views.uncurated_markdown([m], None, "ja")
+    text = uncurated_markdown([m], None, "ja")
     assert text.startswith("### 未レビュー候補") and "llmfit 1.1.17" in text
     assert "[Qwen/Qwen3-14B](https://huggingface.co/Qwen/Qwen3-14B)" in text
     assert "14.8B" in text and "9.5 GB (Q4_K_M, Good)" in text and "ctx 40,960" in text
-    assert views.uncurated_markdown([], None, "en") == ""
-    assert "state your GPU" in views.uncurated_markdown([], "state your GPU memory", "en")
+    assert uncurated_markdown([], None, "en") == ""
+    assert "state your GPU" in uncurated_markdown([], "state your GPU memory", "en")
 
 
 # --- the profile card ----------------------------------------------------------------------------
@@ -117,7 +121,7 @@ def _no_gpu_profile() -> Needs:
 
 def test_profile_lines_in_both_languages_with_assumed_and_unknown_values() -> None:
     n = _no_gpu_profile()
-    ja = views.profile_lines(n, "ja")
+    ja = profile_lines(n, "ja")
     assert [label for label, _, _ in ja] == [
         "① 用途",
         "② 精度・優先",
@@ -136,18 +140,16 @@ def test_profile_lines_in_both_languages_with_assumed_and_unknown_values() -> No
     assert by["④ カスタマイズ"] == ("未定", False)  # unknown is never "assumed"
     assert by["⑥ 提供形態・データ"] == ("ローカル(自社運用)・データは社外に出さない", False)
     assert by["予算"] == ("30,000 JPY / 月", False)
-    en = {label: value for label, value, _ in views.profile_lines(n, "en")}
+    en = {label: value for label, value, _ in profile_lines(n, "en")}
     assert en["③ Compute / hardware"] == "no GPU (CPU only), RAM 16 GB"
     assert en["④ Customisation"] == "—" and en["Budget"] == "30,000 JPY / month"
     hard = n.model_copy(
         update={"budget_amount": 500.0, "budget_currency": "USD", "budget_hard": True}
     )
-    assert dict((k, v) for k, v, _ in views.profile_lines(hard, "en"))["Budget"] == (
+    assert dict((k, v) for k, v, _ in profile_lines(hard, "en"))["Budget"] == (
         "500 USD / month (limit)"
     )
-    assert dict((k, v) for k, v, _ in views.profile_lines(hard, "ja"))["予算"] == (
-        "500 USD / 月(上限)"
-    )
+    assert dict((k, v) for k, v, _ in profile_lines(hard, "ja"))["予算"] == ("500 USD / 月(上限)")
 
 
 def test_profile_lines_name_the_gpu_workload_context_and_languages() -> None:
@@ -164,25 +166,25 @@ def test_profile_lines_name_the_gpu_workload_context_and_languages() -> None:
         finetune=False,
         assumptions=["japanese: needed, because you wrote in Japanese"],
     )
-    lines = {label: (value, assumed) for label, value, assumed in views.profile_lines(n, "en")}
+    lines = {label: (value, assumed) for label, value, assumed in profile_lines(n, "en")}
     assert lines["③ Compute / hardware"] == ("RTX 4090 (24 GB)", False)
     assert lines["⑤ Languages"] == ("Japanese, many languages", True)
     assert lines["⑥ Deployment & privacy"] == ("API", False)
     assert lines["④ Customisation"] == ("no fine-tuning", False)
     assert lines["Workload"] == ("1,000 requests/day", False)
     assert lines["Context"] == ("32,000 tokens", False)
-    api_only = {k: v for k, v, _ in views.profile_lines(Needs(deployment="api"), "ja")}
+    api_only = {k: v for k, v, _ in profile_lines(Needs(deployment="api"), "ja")}
     assert api_only["③ 計算資源"] == "不要(APIを使う)"
 
 
 def test_profile_markdown_marks_assumptions_and_is_inert() -> None:
     n = _no_gpu_profile().model_copy(update={"gpu_name": None})
-    md = views.profile_markdown(n, "ja")
+    md = profile_markdown(n, "ja")
     assert md.splitlines()[0] == "| 項目 | 内容 |"
     assert "| **③ 計算資源** | GPUなし(CPUのみ)・RAM 16 GB _(推定)_ |" in md
     assert "| **④ カスタマイズ** | 未定 |" in md and "推定したこと" in md
     evil = Needs(gpu_gb=8.0, gpu_name="<img src=x onerror=alert(1)> | x", gpu_kind="gpu", lang="en")
-    out = views.profile_markdown(evil, "en")
+    out = profile_markdown(evil, "en")
     assert "<img" not in out and "\\| x" in out and "(assumed)" not in out
 
 
@@ -223,54 +225,52 @@ def test_needs_from_form_rejects_bad_values_in_one_line() -> None:
 
 
 def test_japanese_level_says_its_basis(core: Advisor) -> None:
-    assert views.japanese_text("strong", 0.675, "en") == "strong (Swallow 0.675)"
-    assert views.japanese_text("good", None, "en") == "good (estimated)"
-    assert views.japanese_text("good", None, "ja") == "良い (推定)"
+    assert japanese_text("strong", 0.675, "en") == "strong (Swallow 0.675)"
+    assert japanese_text("good", None, "en") == "good (estimated)"
+    assert japanese_text("good", None, "ja") == "良い (推定)"
     measured = next(c for c in core.catalog if ev.score(c, ev.JA_AVG) is not None)
-    assert "Swallow" in views.card_japanese(measured, "ja")
+    assert "Swallow" in card_japanese(measured, "ja")
     estimated = next(c for c in core.catalog if ev.score(c, ev.JA_AVG) is None)
-    assert views.card_japanese(estimated, "ja").endswith("(推定)")
+    assert card_japanese(estimated, "ja").endswith("(推定)")
 
 
 def test_lifecycle_text(core: Advisor) -> None:
     card = core.catalog.get("mistral-7b")
     today = dt.date(2026, 11, 28)
     assert (
-        views.lifecycle_text(
+        lifecycle_text(
             card.model_copy(update={"shutdown_date": None, "deprecated": False}), "en", today
         )
         == "available"
     )
     assert (
-        views.lifecycle_text(
+        lifecycle_text(
             card.model_copy(update={"deprecated": True, "shutdown_date": None}), "ja", today
         )
         == "非推奨"
     )
     soon = card.model_copy(update={"shutdown_date": dt.date(2026, 12, 11)})
-    assert views.lifecycle_text(soon, "en", today) == "ends 2026-12-11"
+    assert lifecycle_text(soon, "en", today) == "ends 2026-12-11"
     gone = card.model_copy(update={"shutdown_date": dt.date(2026, 6, 1)})
-    assert views.lifecycle_text(gone, "ja", today) == "提供終了 2026-06-01"
+    assert lifecycle_text(gone, "ja", today) == "提供終了 2026-06-01"
 
 
 def test_catalog_rows_newest_first_in_the_interface_language(core: Advisor) -> None:
     cards = list(core.catalog)
     for lang in ("ja", "en"):
-        rows = views.catalog_rows(cards, lang)
+        rows = catalog_rows(cards, lang)
         assert len(rows) == len(cards)
-        assert all(len(r) == len(views.CATALOG_HEADERS[lang]) for r in rows)
+        assert all(len(r) == len(CATALOG_HEADERS[lang]) for r in rows)
         dates = [r[2] for r in rows if r[2] != "-"]
         assert dates == sorted(dates, reverse=True)  # newest first, undated last
         assert all(d == "-" for d in [r[2] for r in rows][len(dates) :])
-    ja = views.catalog_rows(cards, "ja")
+    ja = catalog_rows(cards, "ja")
     assert {r[4] for r in ja} == {"オープン", "API"}
     assert all(("Swallow" in r[6]) or r[6].endswith("(推定)") for r in ja)
-    assert len(views.CATALOG_WIDTHS) == len(views.CATALOG_TYPES) == len(views.CATALOG_HEADERS["en"])
+    assert len(views.CATALOG_WIDTHS) == len(views.CATALOG_TYPES) == len(CATALOG_HEADERS["en"])
     assert sum(float(str(w).rstrip("%")) for w in views.CATALOG_WIDTHS) <= 100
     assert sum(float(str(w).rstrip("%")) for w in views.SHORTLIST_WIDTHS) <= 100
-    assert not any(
-        h in " ".join(views.CATALOG_HEADERS["ja"]) for h in ("open", "Japanese", "vendor")
-    )
+    assert not any(h in " ".join(CATALOG_HEADERS["ja"]) for h in ("open", "Japanese", "vendor"))
     filters = views.catalog_filter_choices("ja")
     assert ("すべて", "") in filters["japanese"] and ("翻訳", "translation") in filters["use_case"]
 
@@ -290,9 +290,9 @@ def test_compare_rows_show_the_evidence_in_the_interface_language(core: Advisor)
 def test_shortlist_rows_match_the_headers(core: Advisor) -> None:
     result = core.recommend(core.needs("社外秘の文書の要約、GPUなし、ノートPC"), top=3)
     for lang in ("ja", "en"):
-        rows = views.shortlist_rows(result, lang)
-        assert rows and all(len(r) == len(views.SHORTLIST_HEADERS[lang]) for r in rows)
-    rows = views.shortlist_rows(result, "ja")
+        rows = shortlist_rows(result, lang)
+        assert rows and all(len(r) == len(SHORTLIST_HEADERS[lang]) for r in rows)
+    rows = shortlist_rows(result, "ja")
     assert all(r[2] == "オープン" for r in rows)
     assert all(("Swallow" in r[6]) or r[6].endswith("(推定)") for r in rows)
 

@@ -1,10 +1,16 @@
 """A shortlisted model's figures (memory and fit, price, monthly cost, speed) as text: the one
-place that words a shortlist line, for the CLI table, the UI table and extractive answers."""
+place that words a shortlist line, for the CLI table, the UI table and extractive answers; and
+the shortlist table's headers and rows (the UI and the Markdown report)."""
 
 from __future__ import annotations
 
+from typing import Any
+
+from advisor import evidence as ev
 from advisor.i18n import t
-from advisor.recommend import Recommendation
+from advisor.present.card import japanese_text
+from advisor.present.text import shorten
+from advisor.recommend import Recommendation, Result
 
 
 def memory_fit(r: Recommendation) -> str:
@@ -49,3 +55,61 @@ def figures(r: Recommendation, lang: str) -> list[str]:
 def line(r: Recommendation, lang: str) -> str:
     """'1. Qwen3.5-9B (qwen3.5-9b): Q4 6.8 GB (Q8); ...' — one shortlisted model."""
     return f"{r.rank}. {r.name} ({r.model_id}): " + ("; ".join(figures(r, lang)) or "-")
+
+
+# --- the shortlist table (UI and Markdown report) ---------------------------------------------------
+
+SHORTLIST_HEADERS = {
+    "ja": [
+        "#",
+        "モデル",
+        "種類",
+        "スコア",
+        "メモリ Q4(適合)",
+        "料金 $/1M・月額",
+        "日本語",
+        "ライセンス",
+    ],
+    "en": [
+        "#",
+        "Model",
+        "Kind",
+        "Score",
+        "Q4 memory (fits)",
+        "Price $/1M · month",
+        "Japanese",
+        "Licence",
+    ],
+}
+
+
+def _rec_ja_avg(r: Recommendation) -> float | None:
+    if r.japanese_basis != "evidence":
+        return None
+    return next(
+        (float(str(e["score"])) for e in r.evidence if e.get("benchmark") == ev.JA_AVG), None
+    )
+
+
+def shortlist_rows(
+    result: Result, lang: str = "en", licence_chars: int | None = 24
+) -> list[list[Any]]:
+    """The shortlist table (licences cut to `licence_chars` so the table fits its panel)."""
+    rows = []
+    for r in result.recommendations:
+        cost = price(r).replace("$", "")
+        if m := monthly(r, lang):
+            cost = f"{cost}; {m}"
+        rows.append(
+            [
+                r.rank,
+                r.name,
+                t(lang, "オープン", "open") if r.open_weights else "API",
+                round(r.score, 1),
+                memory_fit(r),
+                cost,
+                japanese_text(r.japanese, _rec_ja_avg(r), lang),
+                shorten(r.license, licence_chars) if licence_chars else r.license,
+            ]
+        )
+    return rows
