@@ -60,7 +60,7 @@ class Advisor:
         return extract_needs(text, self.catalog.mentioned(text))
 
     def recommend(self, needs: Needs, top: int = 5) -> Result:
-        from advisor.datasets import gpu_bandwidth
+        from advisor.ds_gpus import gpu_bandwidth
 
         return recommend(
             needs,
