@@ -2,9 +2,7 @@
 filters, the comparison, and the profile card's edit form.
 
 Pure functions of service results; the wording of each fact lives in advisor.present (card,
-catalog, shortlist, profile, report, text). Anything model-written is made inert before display.
-The names imported below as `X as X` are re-exported only because ui.py still reads them as
-`views.X`; they go when ui.py imports them from advisor.present (issue 13)."""
+catalog, shortlist, profile, report, text). Anything model-written is made inert before display."""
 
 from __future__ import annotations
 
@@ -19,8 +17,6 @@ from advisor.hardware import memory_table
 from advisor.i18n import t as _t
 from advisor.needs import Needs
 from advisor.present.card import card_facts
-from advisor.present.catalog import CATALOG_HEADERS as CATALOG_HEADERS
-from advisor.present.catalog import catalog_rows as catalog_rows
 from advisor.present.profile import (
     PRIORITY,
     PROFILE_LABELS,
@@ -28,14 +24,7 @@ from advisor.present.profile import (
     USE_CASE_LABELS,
     unknown_text,
 )
-from advisor.present.profile import profile_markdown as profile_markdown
 from advisor.present.report import CRITERIA_LABELS
-from advisor.present.report import markdown_report as markdown_report
-from advisor.present.report import reasons_markdown as reasons_markdown
-from advisor.present.report import uncurated_markdown as uncurated_markdown
-from advisor.present.shortlist import SHORTLIST_HEADERS as SHORTLIST_HEADERS
-from advisor.present.shortlist import shortlist_rows as shortlist_rows
-from advisor.present.text import inert_markdown as inert_markdown
 from advisor.recommend import Result
 
 if TYPE_CHECKING:
