@@ -17,6 +17,7 @@ import pytest
 from typer.testing import CliRunner
 
 from advisor import cli
+from advisor.cli import base as cli_app
 from tests.test_cli import CRITERIA, REC_KEYS
 
 pytestmark = pytest.mark.fast
@@ -32,7 +33,7 @@ def fake_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
         mp.setenv("ADVISOR_LLM__MODE", "extractive")
         mp.setenv("ADVISOR_PATHS__DATA_DIR", str(data))
         mp.delenv("ADVISOR_SETTINGS_FILE", raising=False)
-        mp.setattr(cli, "_state", {})
+        mp.setattr(cli_app, "_state", {})
         yield data
 
 
@@ -176,7 +177,7 @@ def test_malformed_settings_file(
 ) -> None:
     bad = tmp_path / "s.yaml"
     bad.write_text("llm: {mode: telepathy}\n", encoding="utf-8")
-    monkeypatch.setattr(cli, "_state", {})  # a fresh advisor, built from this file
+    monkeypatch.setattr(cli_app, "_state", {})  # a fresh advisor, built from this file
     monkeypatch.delenv("ADVISOR_LLM__MODE")  # the environment would win over the file
     code, err = run_main(monkeypatch, capsys, "--settings", str(bad), "models", stdin=b"")
     assert code == 2 and "settings: 'llm.mode'" in err and "Traceback" not in err

@@ -1,0 +1,169 @@
+"""`advisor eval`: the evaluation sets, as a table or JSON."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from advisor.errors import InputError
+
+if TYPE_CHECKING:
+    pass
+
+from advisor.cli.base import _advisor, _emit_json, app, out
+
+# --- eval ---------------------------------------------------------------------------------------
+
+
+@app.command("eval")
+def eval_(
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+    backend: Annotated[
+        str | None, typer.Option("--backend", help="answer backend (default extractive)")
+    ] = "extractive",
+    only: Annotated[str | None, typer.Option(help="needs, retrieval, recommend or answers")] = None,
+) -> None:
+    """Run the evaluation sets: needs reading (slot accuracy), retrieval (recall@1/5, MRR,
+    nDCG@5), shortlists, answers."""
+    from advisor import evaluate as ev
+
+    if only not in (None, "needs", "retrieval", "recommend", "answers"):
+        raise InputError(f"--only must be needs, retrieval, recommend or answers, not {only!r}")
+    if backend not in (None, "openai", "llamacpp", "extractive"):
+        raise InputError(f"--backend must be openai, llamacpp or extractive, not {backend!r}")
+    adv = _advisor()
+    rcases, scases, acases = ev.load_sets(adv.settings.paths.knowledge_dir / "eval")
+    report: dict[str, Any] = {}
+    if only in (None, "needs"):
+        eval_dir = adv.settings.paths.knowledge_dir / "eval"
+        for key, name in (("needs", "needs"), ("needs_holdout", "needs-holdout")):
+            ncases = ev.load_needs_cases(eval_dir, name)
+            report[key], report[f"{key}_misses"] = ev.needs_results(ncases, adv.read_needs_rules)
+    if only in (None, "retrieval"):
+
+        def search(q: str, k: int) -> list[str]:
+            return [p.chunk.base_id for p in adv.retrieve(q, k)]
+
+        report["retrieval"] = ev.retrieval_metrics(rcases, search)
+        report["retrieval_misses"] = ev.retrieval_misses(rcases, search)
+    if only in (None, "recommend"):
+        rows = ev.recommend_results(adv, scases)
+        report["recommend"] = {
+            lang: {
+                "scenarios": sum(r["lang"] == lang for r in rows),
+                "satisfied": sum(r["lang"] == lang and not r["violations"] for r in rows),
+            }
+            for lang in ("ja", "en")
+        }
+        report["recommend_violations"] = [r for r in rows if r["violations"]]
+    if only in (None, "answers"):
+        rows = ev.answer_checks(adv, acases, backend)
+        report["answers"] = ev.answer_summary(rows)
+        report["answer_rows"] = rows
+        report["answer_problems"] = [
+            r
+            for r in rows
+            if r["invalid_citations"] or r["shown_contradictions"] or r["echo"] or not r["clean"]
+        ]
+    if as_json:
+        _emit_json(report)
+        return
+    _print_eval(report)
+
+
+def _ratio(a: int, b: int) -> float:
+    return round(a / b, 3) if b else 0.0
+
+
+def _print_eval(report: dict[str, Any]) -> None:
+    for set_key in ("needs", "needs_holdout"):
+        if set_key not in report:
+            continue
+        t = Table(title=f"{set_key} reading (rules, no LLM): slot accuracy")
+        for col in ("group", "correct", "total", "accuracy"):
+            t.add_column(col)
+        for key, m in report[set_key].items():
+            t.add_row(key, str(m["correct"]), str(m["total"]), f"{m['accuracy']:.1%}")
+        out.print(t)
+        for miss in report[f"{set_key}_misses"]:
+            out.print(
+                f"[yellow]miss[/] {miss['id']} {miss['slot']}: expected {miss['expected']!r},"
+                f" got {miss['got']!r} — {escape(miss['text'])}"
+            )
+    if "retrieval" in report:
+        t = Table(title="retrieval")
+        for col in ("lang", "n", "recall@1", "recall@5", "hit@5", "MRR", "nDCG@5"):
+            t.add_column(col)
+        for lang, m in report["retrieval"].items():
+            t.add_row(
+                lang,
+                str(m["n"]),
+                *(f"{m[k]:.3f}" for k in ("recall@1", "recall@5", "hit@5", "mrr", "ndcg@5")),
+            )
+        out.print(t)
+        for miss in report["retrieval_misses"]:
+            out.print(
+                f"  [dim]miss {miss['id']}: {miss['query']} -> missing {miss['missing']}[/]",
+                highlight=False,
+            )
+    if "recommend" in report:
+        for lang, m in report["recommend"].items():
+            out.print(
+                f"recommend {lang}: {m['satisfied']}/{m['scenarios']} scenarios satisfy every constraint"
+            )
+        for row in report["recommend_violations"]:
+            out.print(
+                f"  violation {row['id']}: {row['violations']}", highlight=False, markup=False
+            )
+    if "answers" in report:
+        t = Table(title="answers (per answer)")
+        cols = (
+            "id",
+            "lang",
+            "backend",
+            "[n]",
+            "guard found",
+            "shown",
+            "echo",
+            "lang ok",
+            "complete",
+            "llm/picks",
+            "prompt tok",
+            "s",
+            "cpu s",
+        )
+        for col in cols:
+            t.add_column(col)
+        for r in report["answer_rows"]:
+            t.add_row(
+                r["id"],
+                r["lang"],
+                r["backend"],
+                f"{r['citations']}{' bad ' + str(r['invalid_citations']) if r['invalid_citations'] else ''}",
+                str(len(r["guard_contradictions"])),
+                str(len(r["shown_contradictions"])),
+                "yes" if r["echo"] else "-",
+                "yes" if r["language_ok"] else "NO",
+                "yes" if r["complete"] else "NO",
+                f"{r['llm_sentences']}/{r['picks']}",
+                str(r["prompt_tokens"]),
+                f"{r['seconds']:.1f}",
+                f"{r['cpu_seconds']:.1f}",
+            )
+        out.print(t)
+        for lang, m in report["answers"].items():
+            out.print(
+                f"answers {lang}: " + ", ".join(f"{k} {v}" for k, v in m.items()),
+                highlight=False,
+                markup=False,
+            )
+        for row in report["answer_problems"]:
+            out.print(
+                f"  problem {row['id']}: shown {row['shown_contradictions']}, echo {row['echo']},"
+                f" language ok {row['language_ok']}, complete {row['complete']}",
+                highlight=False,
+                markup=False,
+            )

@@ -1,0 +1,136 @@
+"""`advisor index`, `advisor retrieve`, `advisor ask`, `advisor chat`."""
+
+from __future__ import annotations
+
+import sys
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from advisor.errors import InputError
+from advisor.i18n import t as _t
+
+if TYPE_CHECKING:
+    pass
+
+from advisor.cli.base import _advisor, _emit_json, _read_arg, app, err, out
+
+# --- index / retrieve ---------------------------------------------------------------------------
+
+
+@app.command()
+def index(
+    rebuild: Annotated[bool, typer.Option("--rebuild", help="re-embed everything")] = False,
+) -> None:
+    """Build or refresh the vector index (only changed chunks are embedded)."""
+    from rich.progress import Progress
+
+    adv = _advisor()
+    with Progress(transient=True, console=err) as bar:
+        task = bar.add_task("embedding", total=None)
+
+        def step(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        report = adv.build_index(rebuild=rebuild, progress=step)
+    for note in report.notices:
+        err.print(f"notice: {note}", markup=False)
+    out.print(
+        f"index: {report.total} chunks ({report.added} added, {report.updated} updated, "
+        f"{report.removed} removed, {report.unchanged} unchanged) in {adv.store.path}"
+        if adv.settings.index.mode == "persistent"
+        else f"index: {report.total} chunks on {adv.settings.index.host}:{adv.settings.index.port}"
+    )
+
+
+@app.command()
+def retrieve(
+    query: Annotated[str, typer.Argument(help="question or keywords; - reads stdin")],
+    k: Annotated[int, typer.Option("--k", min=1, max=50, help="how many passages")] = 5,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Show the passages (guide sections, model cards) that hybrid retrieval finds."""
+    query = _read_arg(query)
+    adv = _advisor()
+    passages = adv.retrieve(query, k)
+    if as_json:
+        _emit_json({"query": query, "results": [p.to_contract() for p in passages]})
+        return
+    for i, p in enumerate(passages, 1):
+        first = p.chunk.text.splitlines()[0]
+        out.print(f"[bold]{i}. {p.source_id}[/] ({p.score:.4f}) {first}", highlight=False)
+
+
+# --- ask / chat -------------------------------------------------------------------------------
+
+Backend = typer.Option("--backend", help="openai, llamacpp or extractive (default: settings)")
+
+
+@app.command()
+def ask(
+    question: Annotated[str, typer.Argument(help="your question, ja or en; - reads stdin")],
+    backend: Annotated[str | None, Backend] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+    lang: Annotated[str | None, typer.Option(help="answer language: ja or en")] = None,
+) -> None:
+    """Answer a free-form question, grounded in the guide and the model cards, with citations."""
+    if backend not in (None, "openai", "llamacpp", "extractive"):
+        raise InputError(f"--backend must be openai, llamacpp or extractive, not {backend!r}")
+    if lang not in (None, "ja", "en"):
+        raise InputError(f"--lang must be 'ja' or 'en', not {lang!r}")
+    chain = _advisor().chain(backend)
+    prepared = chain.prepare(_read_arg(question), lang=lang)
+    if as_json:
+        answer = chain.finish(prepared, "".join(chain.stream(prepared)))
+        _emit_json(answer.to_contract())
+        return
+    _print_turn(chain, prepared)
+
+
+def _print_turn(chain: Any, prepared: Any) -> Any:
+    """Shortlist first (known at once), then the streamed prose, then the citations."""
+    lang = prepared.lang
+    names = ", ".join(f"{r.rank}. {r.name}" for r in prepared.recommendations[:3])
+    out.print(f"[bold]{_t(lang, '候補', 'Shortlist')}:[/] {names or '-'}", highlight=False)
+    out.print(f"[dim]{_t(lang, '回答', 'Backend')}: {chain.llm.label}[/]")
+    pieces = []
+    for piece in chain.stream(prepared):
+        pieces.append(piece)
+        sys.stdout.write(piece)
+        sys.stdout.flush()
+    sys.stdout.write("\n")
+    answer = chain.finish(prepared, "".join(pieces))
+    out.print(f"[bold]{_t(lang, '出典', 'Sources')}:[/]")
+    for c in answer.citations:
+        url = f" {c.url}" if c.url.startswith("http") else ""
+        out.print(f"  [{c.n}] {c.source_id} — {c.title}{url}", highlight=False, markup=False)
+    for note in answer.notices:
+        err.print(f"notice: {note}", markup=False, highlight=False)
+    return answer
+
+
+@app.command()
+def chat(
+    backend: Annotated[str | None, Backend] = None,
+) -> None:
+    """A multi-turn conversation in the terminal (follow-ups keep your earlier needs). Ctrl-D ends."""
+    from advisor.answer import Turn
+
+    chain = _advisor().chain(backend)
+    history: list[Turn] = []
+    out.print("advisor chat — 質問をどうぞ / ask away (Ctrl-D to quit)")
+    while True:
+        try:
+            line = input("> ")
+        except EOFError:
+            out.print()
+            return
+        if not line.strip():
+            continue
+        try:
+            prepared = chain.prepare(line, history)
+        except InputError as exc:
+            err.print(f"error: {exc}", markup=False)
+            continue
+        answer = _print_turn(chain, prepared)
+        history.append(Turn(question=line, needs=prepared.needs, answer=answer.answer))
