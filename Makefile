@@ -10,9 +10,10 @@ setup:            ## venv, torch CPU, llama-cpp-python (CPU flags), project, bun
 run: setup        ## the main job: the Gradio app on the bundled offline defaults (127.0.0.1:7860)
 	$(PY) app.py
 
-lint:
+lint:             ## ruff, and the import contract (one-way layers, no cycle)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(PY) scripts/check_layers.py
 
 typecheck:
 	$(VENV)/bin/mypy

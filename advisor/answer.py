@@ -6,124 +6,74 @@ shows it at once while the prose streams. The LLM never ranks: it explains a giv
 
 from __future__ import annotations
 
-import json
 import re
 import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from langchain_core.runnables import RunnableLambda, RunnablePassthrough
 
+from advisor.answer_filters import (
+    SystemEchoFilter,
+    _inert,
+    _quote,
+    filter_citations,
+    redact_system,
+)
+from advisor.answer_types import Answer, Prepared, Turn, _t, is_follow_up
 from advisor.catalog import Catalog
 from advisor.errors import BackendError, MalformedReply
+from advisor.extractive import _first_sentence, extractive_answer
 from advisor.guard import Problem, check_sentence
 from advisor.llm import LLM, Message
 from advisor.needs import Needs, detect_lang, hint_schema, merge_hint
-from advisor.prompts import load_prompt
-from advisor.recommend import Recommendation, Result, recommend
-from advisor.retrieve import Passage
-from advisor.services import Advisor
-
-_CITE_RE = re.compile(r"\[(\d{1,2})\]")
-#: C0/C1 control characters but tab and newline (terminal escapes, carriage returns)
-_CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-_FOLLOW_UP = re.compile(
-    r"^(?:もっと|他に|ほか|それ|その|じゃあ|では|なら|で、|あと|and |what about|how about|cheaper|"
-    r"other|another|instead|also|same|those|it |its )|^.{0,14}[?？]$",
-    re.I,
+from advisor.picks import (
+    MAX_PASSAGES,
+    PROMPT_PASSAGES,
+    SENTENCE_CHARS,
+    SHORT_PASSAGE_CHARS,
+    PickParser,
+    _card_cite,
+    _fact_line,
+    _fixed_text,
+    _prose,
+    pick_schema,
+    pick_sentence,
+    whole_sentences,
 )
+from advisor.present import shortlist
+from advisor.prompts import load_prompt
+from advisor.recommend import Result
+from advisor.retrieve import Passage
+from advisor.settings import Settings
 
 
-@dataclass
-class Turn:
-    """One finished exchange; the next turn keeps its needs."""
+class Sources(Protocol):
+    """What the chain uses, and nothing more: the settings, the catalog, the needs reader, the
+    ranker, retrieval and the notices to show. `services.Advisor` is one; tests may pass
+    another."""
 
-    question: str
-    needs: Needs
-    answer: str = ""
-
-
-@dataclass
-class Citation:
-    n: int
-    source_id: str
-    url: str
-    title: str
-
-    def to_contract(self) -> dict[str, object]:
-        return {"n": self.n, "source_id": self.source_id, "url": self.url, "title": self.title}
-
-
-@dataclass
-class Prepared:
-    """Everything known before the LLM runs."""
-
-    question: str
-    standalone: str
-    lang: str
-    needs: Needs
-    result: Result
-    passages: list[Passage]
-    messages: list[Message]
-    notices: list[str] = field(default_factory=list)
-    echoed_system: bool = False  # the stream repeated system-prompt lines (removed as it went)
-    backend_down: str | None = None  # the backend failed before the prose (e.g. reading needs)
-    #: {"prompt_tokens", "completion_tokens", "seconds"} of the generation (updated as it streams)
-    usage: dict[str, float] = field(default_factory=dict)
-    #: per pick: {"model_id", "source": "llm" | "cards", "problems": [...]} (the guard's verdicts)
-    checks: list[dict[str, Any]] = field(default_factory=list)
+    settings: Settings
 
     @property
-    def recommendations(self) -> list[Recommendation]:
-        return self.result.recommendations
+    def catalog(self) -> Catalog: ...
 
-    def citation(self, n: int) -> Citation:
-        c = self.passages[n - 1].chunk
-        return Citation(n=n, source_id=c.source_id, url=c.url, title=c.title)
+    def needs(self, text: str, previous: Needs | None = None) -> Needs: ...
 
+    def recommend(self, needs: Needs, top: int = 5, catalog: Catalog | None = None) -> Result: ...
 
-@dataclass
-class Answer:
-    answer: str
-    lang: str
-    backend: str
-    citations: list[Citation]
-    prepared: Prepared
-    notices: list[str]
-    complete: bool = True
+    def retrieve(self, query: str, k: int = 5) -> list[Passage]: ...
 
-    def to_contract(self) -> dict[str, object]:
-        """The `advisor ask --json` contract of DESIGN.md."""
-        return {
-            "answer": self.answer,
-            "lang": self.lang,
-            "backend": self.backend,
-            "citations": [c.to_contract() for c in self.citations],
-            "recommendations": [r.model_dump(mode="json") for r in self.prepared.recommendations],
-            "notices": list(self.notices),
-            "complete": self.complete,
-            "usage": {
-                "prompt_tokens": int(self.prepared.usage.get("prompt_tokens", 0)),
-                "completion_tokens": int(self.prepared.usage.get("completion_tokens", 0)),
-                "seconds": round(float(self.prepared.usage.get("seconds", 0.0)), 2),
-            },
-        }
+    def passage(self, source_id: str) -> Passage | None: ...
 
-
-def _t(lang: str, ja: str, en: str) -> str:
-    return ja if lang == "ja" else en
-
-
-def is_follow_up(question: str) -> bool:
-    return bool(_FOLLOW_UP.search(question.strip()))
+    def take_notices(self) -> list[str]: ...
 
 
 class AnswerChain:
     """Builds the structured part with LangChain runnables, then streams the prose from `llm`."""
 
-    def __init__(self, advisor: Advisor, llm: LLM, k: int | None = None):
+    def __init__(self, advisor: Sources, llm: LLM, k: int | None = None):
         self.advisor = advisor
         self.llm = llm
         cfg = advisor.settings.llm
@@ -243,14 +193,13 @@ class AnswerChain:
         # a question about named models with no stated needs: the shortlist is those models
         if needs.models and len(needs.unknown) >= 5:
             named = Catalog(catalog.get(m) for m in needs.models)
-            return recommend(needs, named, top=min(len(named), 5))
+            return self.advisor.recommend(needs, top=min(len(named), 5), catalog=named)
         return self.advisor.recommend(needs, top=5)
 
     def _retrieve(self, s: dict[str, Any]) -> list[Passage]:
         """The cards of the top recommendations first (the answer is about them), then the
         retrieved passages with at least one guide section; at most k + 2 in all."""
         lang = s["needs"].lang
-        by_id = self.advisor.retriever.by_id
         found = self.advisor.retrieve(s["standalone"], self.k)
         if not any(p.chunk.kind == "guide" for p in found):  # always ground in the guide too
             wider = self.advisor.retrieve(s["standalone"], 20)
@@ -259,9 +208,9 @@ class AnswerChain:
                 found = [*found[: self.k - 1], guide]
         top: list[Passage] = []
         for rec in s["result"].recommendations[:3]:
-            sid = f"models/{rec.model_id}#{lang}"
-            if sid in by_id:
-                top.append(Passage(by_id[sid], 0.0))
+            card = self.advisor.passage(f"models/{rec.model_id}#{lang}")
+            if card is not None:
+                top.append(card)
         have = {p.chunk.base_id for p in top}
         rest = [p for p in found if p.chunk.base_id not in have]
         rest.sort(key=lambda p: p.chunk.kind != "guide")  # guide sections before other cards
@@ -445,7 +394,7 @@ class AnswerChain:
         tpl = load_prompt(self.advisor.settings.paths.prompts_dir, "summary", lang)
         messages = tpl.render(
             profile=_quote(result.needs.describe() or "-", 2000),
-            shortlist="\n".join(_shortlist_line(r, lang) for r in result.recommendations[:3]),
+            shortlist="\n".join(shortlist.line(r, lang) for r in result.recommendations[:3]),
         )
         echo = SystemEchoFilter(messages)
         try:
@@ -497,390 +446,3 @@ class AnswerChain:
     ) -> Answer:
         p = self.prepare(question, history, lang)
         return self.finish(p, "".join(self.stream(p)))
-
-
-def filter_citations(text: str, n_passages: int) -> tuple[str, list[int]]:
-    used: list[int] = []
-
-    def keep(m: re.Match[str]) -> str:
-        n = int(m.group(1))
-        if 1 <= n <= n_passages:
-            if n not in used:
-                used.append(n)
-            return m.group(0)
-        return ""
-
-    return _CITE_RE.sub(keep, text), used
-
-
-def _system_lines(messages: list[Message]) -> list[str]:
-    """The system prompt's lines worth guarding (20+ characters, without list markers)."""
-    system = next((m["content"] for m in messages if m["role"] == "system"), "")
-    cores = (line.strip().lstrip("-•* ").strip() for line in system.splitlines())
-    return [c for c in cores if len(c) >= 20]
-
-
-def redact_system(text: str, messages: list[Message]) -> tuple[str, bool]:
-    """Remove verbatim repeats of the system prompt's lines (with or without list markers)."""
-    leaked = False
-    for core in _system_lines(messages):
-        if core in text:
-            text = text.replace(core, "[…]")
-            leaked = True
-    return text, leaked
-
-
-class SystemEchoFilter:
-    """What of a model's stream may be shown, as it goes: no control characters (no terminal
-    escapes reach a CLI or a log) and no system-prompt line. It holds back only a tail that could
-    still grow into one of those lines, so the rest shows token by token."""
-
-    def __init__(self, messages: list[Message]):
-        self.lines = _system_lines(messages)
-        self.buf = ""
-        self.leaked = False
-
-    def feed(self, piece: str) -> str:
-        self.buf += _CONTROL_RE.sub("", piece)
-        for line in self.lines:
-            if line in self.buf:
-                self.buf = self.buf.replace(line, "[…]")
-                self.leaked = True
-        hold = max((self._prefix_len(line) for line in self.lines), default=0)
-        shown, self.buf = self.buf[: len(self.buf) - hold], self.buf[len(self.buf) - hold :]
-        return shown
-
-    def _prefix_len(self, line: str) -> int:
-        """Length of the longest end of the buffer that starts `line`."""
-        for k in range(min(len(line) - 1, len(self.buf)), 0, -1):
-            if self.buf.endswith(line[:k]):
-                return k
-        return 0
-
-    def flush(self) -> str:
-        """What is held back, at the end of the stream."""
-        out, self.buf = self.buf, ""
-        return out
-
-
-def _inert(text: str) -> str:
-    """Knowledge text in a plain-text answer: no HTML tags, Markdown links or images, escapes."""
-    text = _CONTROL_RE.sub("", text).replace("<", "‹").replace(">", "›")
-    return text.replace("![", "! [").replace("](", "] (")
-
-
-def _quote(text: str, limit: int) -> str:
-    """Retrieved or user text as inert data inside the prompt's tags."""
-    text = text.replace("<", "‹").replace(">", "›")
-    return text if len(text) <= limit else text[:limit].rstrip() + "…"
-
-
-def _shortlist_line(r: Recommendation, lang: str) -> str:
-    facts = []
-    if r.params_b:
-        facts.append(f"{r.params_b:g}B")
-    if r.memory_gb:
-        facts.append(f"Q4 {r.memory_gb['q4']:.1f} GB")
-    if r.price_per_mtok:
-        facts.append(f"${r.price_per_mtok['input']:g}/${r.price_per_mtok['output']:g} per 1M")
-    facts.append(f"{'日本語' if lang == 'ja' else 'Japanese'} {r.japanese}")
-    why = r.criteria["use_case"].reason
-    return f"{r.rank}. {r.name} [{r.model_id}] score {r.score:.0f}: {', '.join(facts)}; {why}"
-
-
-# --- the picks task: compact facts in, one checked sentence per pick out ----------------------
-
-#: passages besides the picks' own cards, in the prompt and in the citations
-MAX_PASSAGES = 3
-#: guide passages the model reads (the picks' facts are most of what it needs)
-PROMPT_PASSAGES = 1
-#: characters of each such passage in the prompt
-SHORT_PASSAGE_CHARS = 90
-#: longest sentence per pick (the grammar's maxLength): Japanese characters cost more tokens
-SENTENCE_CHARS = {"ja": 60, "en": 160}
-
-_ENDERS = re.compile(r"[。！？!?]|\.(?!\d)")
-_JA_LEVEL = {
-    "strong": ("日本語に特に強い", "very strong in Japanese"),
-    "good": ("日本語は良好", "good in Japanese"),
-    "basic": ("日本語は基本的", "basic Japanese"),
-    "none": ("日本語は非対応", "no Japanese"),
-}
-_COMMERCIAL = {
-    "yes": ("商用可", "commercial use allowed"),
-    "restricted": ("商用は条件付き", "commercial use restricted"),
-    "no": ("商用不可", "no commercial use"),
-}
-
-
-def _body(text: str) -> str:
-    return " ".join(line.strip() for line in text.splitlines() if line.strip())
-
-
-def _prose(text: str) -> str:
-    """A guide section without its title line and tables."""
-    lines = text.splitlines()[1:]
-    return " ".join(ln.strip() for ln in lines if ln.strip() and not ln.lstrip().startswith("|"))
-
-
-def _fact_line(r: Recommendation, card: Any, lang: str) -> str:
-    """A pick as one compact line of facts, all from its card and the recommender."""
-    ja = lang == "ja"
-    facts: list[str] = []
-    if r.params_b:
-        facts.append(f"{'パラメータ ' if ja else ''}{r.params_b:g}B{'' if ja else ' parameters'}")
-    facts.append(
-        _t(lang, "重み公開", "open weights")
-        if r.open_weights
-        else _t(lang, "APIのみ(重み非公開)", "API only (closed weights)")
-    )
-    facts.append(f"{_t(lang, 'ライセンス', 'licence')} {r.license[:60]}")
-    facts.append(_COMMERCIAL.get(r.commercial_use, ("", ""))[0 if ja else 1])
-    if r.memory_gb:
-        facts.append(f"Q4 {r.memory_gb['q4']:.1f} GB")
-    if r.price_per_mtok:
-        pin, pout = r.price_per_mtok["input"], r.price_per_mtok["output"]
-        facts.append(
-            _t(
-                lang,
-                f"料金 入力${pin:g}/出力${pout:g}(100万トークンあたり)",
-                f"${pin:g} input / ${pout:g} output per 1M tokens",
-            )
-        )
-    if r.context_window:
-        facts.append(
-            _t(
-                lang,
-                f"コンテキスト {r.context_window:,}トークン",
-                f"context {r.context_window:,} tokens",
-            )
-        )
-    facts.append(_JA_LEVEL.get(r.japanese, ("", ""))[0 if ja else 1])
-    facts.append(r.criteria["use_case"].reason)
-    if r.fit:  # what the stated hardware holds (prices are in the facts already)
-        facts.append(r.criteria["compute_cost"].reason)
-    if r.notice:
-        facts.append(r.notice)
-    line = f"{r.name}: {', '.join(f for f in facts if f)}"
-    if card is not None:
-        first = re.split(r"(?<=。)|(?<=\.)\s", _body(card.strengths.get(lang)))[0]
-        line += f". {first[:45]}"
-    return line
-
-
-def _literal(text: str) -> str:
-    """`text` as a literal inside a JSON-schema pattern (llama.cpp's grammar converter)."""
-    return "".join(c if c.isalnum() or c == " " else f"[{c}]" for c in text)
-
-
-def pick_schema(names: list[str], lang: str) -> dict[str, Any]:
-    """One sentence per pick, keyed by its name, in ranking order. The pattern makes each
-    sentence start with the pick's name (in Japanese, "<name>は") and end on a full stop, so a
-    grammar-constrained model writes a whole sentence about that pick in the asker's language."""
-    longest = SENTENCE_CHARS.get(lang, 200)
-    props = {}
-    for n in names:
-        if lang == "ja":
-            pattern = f'^{_literal(n)}は[^"\\\\\n]{{8,{longest}}}。$'
-        else:
-            pattern = f'^{_literal(n)} [^"\\\\\n]{{12,{longest}}}[.]$'
-        props[n] = {"type": "string", "pattern": pattern}
-    return {
-        "type": "object",
-        "properties": props,
-        "required": list(names),
-        "additionalProperties": False,
-    }
-
-
-_PAIR = re.compile(r'"((?:[^"\\]|\\.)*)"\s*:\s*"((?:[^"\\]|\\.)*)"', re.S)
-_OPEN_PAIR = re.compile(r'"((?:[^"\\]|\\.)*)"\s*:\s*"((?:[^"\\]|\\.)*)$', re.S)
-
-
-def _decode(raw: str) -> str:
-    try:
-        value = json.loads(f'"{raw}"')
-    except ValueError:
-        return raw.rstrip("\\")
-    return value if isinstance(value, str) else raw
-
-
-class PickParser:
-    """Reads a streamed `{"<pick name>": "<sentence>", ...}` and yields each sentence as soon as
-    its string closes; keys it does not know count in order."""
-
-    def __init__(self, names: list[str]):
-        self.names = names
-        self.buf = ""
-        self.pos = 0
-        self.values: dict[int, str] = {}
-
-    def _index(self, key: str) -> int | None:
-        for i, name in enumerate(self.names):
-            if key == name or key.strip().lower() == name.lower():
-                return None if i in self.values else i
-        free = [i for i in range(len(self.names)) if i not in self.values]
-        return free[0] if free else None
-
-    def feed(self, piece: str) -> list[tuple[int, str]]:
-        self.buf += piece
-        out = []
-        while m := _PAIR.search(self.buf, self.pos):
-            self.pos = m.end()
-            i = self._index(_decode(m.group(1)))
-            if i is not None:
-                self.values[i] = _decode(m.group(2))
-                out.append((i, self.values[i]))
-        return out
-
-    def partial(self, i: int) -> str:
-        """The sentence of pick `i` as far as it came (cut at the token limit)."""
-        if i in self.values:
-            return self.values[i]
-        m = _OPEN_PAIR.search(self.buf, self.pos)
-        if m and self._index(_decode(m.group(1))) == i:
-            return _decode(m.group(2))
-        return ""
-
-
-def whole_sentences(text: str, lang: str, closed: bool) -> str | None:
-    """The text up to its last full sentence (None when it has none). A string the model closed
-    itself is a finished thought and gets a full stop if it lacks one."""
-    t = " ".join(_CITE_RE.sub("", _CONTROL_RE.sub("", text)).split()).strip(" ,、")
-    if len(t) < 4:
-        return None
-    ends = [m.end() for m in _ENDERS.finditer(t)]
-    if ends and ends[-1] == len(t):
-        return t
-    if closed:
-        return t + ("。" if lang == "ja" else ".")
-    return t[: ends[-1]] if ends else None
-
-
-def pick_sentence(r: Recommendation, lang: str) -> str:
-    """The card's own sentence for a pick (no LLM): what the guard shows instead."""
-    size = f"{r.params_b:g}B, " if r.params_b else ""
-    use, cost = r.criteria["use_case"].reason, r.criteria["compute_cost"].reason
-    return _t(
-        lang,
-        f"{r.name}({size}{r.license[:40]}):{use}、{cost}。",
-        f"{r.name} ({size}{r.license[:40]}): {use}; {cost}.",
-    )
-
-
-def _card_cite(p: Prepared, model_id: str) -> int | None:
-    base = f"models/{model_id}"
-    return next((n for n, pa in enumerate(p.passages, 1) if pa.chunk.base_id == base), None)
-
-
-def _fixed_text(messages: list[Message]) -> str:
-    """The prompt's fixed wording (its instructions), which no sentence may repeat."""
-    return next((m["content"] for m in messages if m["role"] == "system"), "")
-
-
-# --- the no-LLM answer ------------------------------------------------------------------------
-
-
-def extractive_answer(p: Prepared, catalog: Catalog) -> str:
-    """A readable answer composed from the ranking and the passages, with the same citations."""
-    lang = p.lang
-    cite = {pa.chunk.base_id: i for i, pa in enumerate(p.passages, 1)}
-    lines: list[str] = []
-    recs = p.recommendations
-    named_only = bool(p.needs.models) and len(p.needs.unknown) >= 5
-    if not recs:
-        lines.append(
-            _t(
-                lang,
-                "条件をすべて満たすモデルはカタログにありませんでした。条件を緩めてください。",
-                "No model in the catalog meets every condition; try relaxing one.",
-            )
-        )
-    elif named_only:
-        lines.append(
-            _t(
-                lang,
-                "お尋ねのモデルについて、カードの記載は次の通りです。",
-                "Here is what the model cards say about the models you asked about.",
-            )
-        )
-    else:
-        lines.append(
-            _t(
-                lang,
-                "ご要望に合う候補は次の通りです(スコアは決定論的な推薦器によるもの)。",
-                "These models fit your needs (scores from the deterministic recommender).",
-            )
-        )
-    for r in recs[:3]:
-        n = cite.get(f"models/{r.model_id}")
-        ref = f" [{n}]" if n else ""
-        card = catalog.by_id.get(r.model_id)
-        if named_only and card is not None:
-            facts = [
-                f"{'パラメータ' if lang == 'ja' else 'parameters'} {r.params_b:g}B"
-                if r.params_b
-                else None,
-                f"{'ライセンス' if lang == 'ja' else 'licence'} {r.license}",
-                f"{'コンテキスト' if lang == 'ja' else 'context'} {r.context_window:,}"
-                if r.context_window
-                else None,
-                f"{'日本語' if lang == 'ja' else 'Japanese'} {r.japanese}",
-            ]
-            if r.price_per_mtok:
-                facts.append(
-                    f"${r.price_per_mtok['input']:g}/${r.price_per_mtok['output']:g} per 1M"
-                )
-            lines.append(
-                f"- {r.name}: {', '.join(f for f in facts if f)}. {card.strengths.get(lang)}{ref}"
-            )
-        else:
-            reasons = "; ".join(
-                r.criteria[k].reason for k in ("use_case", "compute_cost", "multilingual")
-            )
-            lines.append(f"{r.rank}. {r.name} ({r.score:.0f}): {reasons}{ref}")
-    lines.append("")  # the list ends: the rest are paragraphs
-    guide = next((pa for pa in p.passages if pa.chunk.kind == "guide"), None)
-    if guide is not None:
-        body = guide.chunk.text.split("\n", 1)[-1]
-        first = _first_sentence(body)
-        lines.append(
-            _t(
-                lang,
-                f"ガイド「{guide.chunk.title}」: {first} [{cite[guide.chunk.base_id]}]",
-                f'Guide, "{guide.chunk.title}": {first} [{cite[guide.chunk.base_id]}]',
-            )
-        )
-    if p.result.excluded and not named_only:
-        ex = p.result.excluded[0]
-        lines.append(
-            _t(lang, f"除外: {ex.model_id}({ex.reason})", f"Excluded: {ex.model_id} ({ex.reason})")
-        )
-    labels = {
-        "use_case": ("用途", "use case"),
-        "accuracy": ("精度とコストのどちらを重視するか", "accuracy vs cost"),
-        "compute_cost": ("GPU・メモリ", "GPU / memory"),
-        "customization": ("ファインチューニングの要否", "fine-tuning"),
-        "multilingual": ("日本語・多言語の要否", "languages"),
-        "deployment": ("API かローカルか", "API or local"),
-    }
-    ask = [labels[c][0 if lang == "ja" else 1] for c in p.needs.unknown if c in labels][:3]
-    if ask and not named_only:
-        lines.append(
-            _t(
-                lang,
-                f"さらに絞り込むには、{'、'.join(ask)}を教えてください。",
-                f"To narrow it down, tell me: {', '.join(ask)}.",
-            )
-        )
-    head, _, rest = "\n".join(lines).partition("\n\n")
-    text = head + ("\n\n" + "\n\n".join(x for x in rest.split("\n") if x) if rest else "")
-    return _inert(text)  # card text is data: a poisoned card cannot put markup in the answer
-
-
-def _first_sentence(text: str) -> str:
-    text = " ".join(
-        line.strip() for line in text.splitlines() if line.strip() and not line.startswith("|")
-    )
-    m = re.search(r"^(.+?[。.!?])(\s|$)", text)
-    return (m.group(1) if m else text[:160]).strip()

@@ -59,12 +59,14 @@ class Advisor:
         """The rules' reading alone (no LLM), as the needs evaluation measures it."""
         return extract_needs(text, self.catalog.mentioned(text))
 
-    def recommend(self, needs: Needs, top: int = 5) -> Result:
+    def recommend(self, needs: Needs, top: int = 5, catalog: Catalog | None = None) -> Result:
+        """Rank `catalog` (default: the whole catalog) for `needs`, with the settings' cost
+        assumptions, the GPU's bandwidth and today's date."""
         from advisor.ds_gpus import gpu_bandwidth
 
         return recommend(
             needs,
-            self.catalog,
+            catalog if catalog is not None else self.catalog,
             top,
             self.settings.gpu_hourly_usd,
             bandwidth_gb_s=gpu_bandwidth(needs.gpu_name),
@@ -165,6 +167,13 @@ class Advisor:
         from advisor.answer import AnswerChain
 
         return AnswerChain(self, self.llm(mode))
+
+    def passage(self, source_id: str) -> Passage | None:
+        """One indexed chunk by its id (e.g. a card's 'models/<id>#ja'), or None."""
+        from advisor.retrieve import Passage
+
+        chunk = self.retriever.by_id.get(source_id)
+        return Passage(chunk, 0.0) if chunk is not None else None
 
     def retrieve(self, query: str, k: int = 5) -> list[Passage]:
         query = clean_text(query, self.settings.max_input_chars)

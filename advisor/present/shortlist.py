@@ -53,8 +53,13 @@ def figures(r: Recommendation, lang: str) -> list[str]:
 
 
 def line(r: Recommendation, lang: str) -> str:
-    """'1. Qwen3.5-9B (qwen3.5-9b): Q4 6.8 GB (Q8); ...' — one shortlisted model."""
-    return f"{r.rank}. {r.name} ({r.model_id}): " + ("; ".join(figures(r, lang)) or "-")
+    """'1. Qwen3.5-9B [qwen3.5-9b] score 74: 9B, Q4 6.8 GB (Q8), Japanese good; suited to chat' —
+    one shortlisted model with its figures and the reason its use fits (for prompts and text)."""
+    facts = [f"{r.params_b:g}B"] if r.params_b else []
+    facts += figures(r, lang)
+    facts.append(t(lang, f"日本語 {r.japanese}", f"Japanese {r.japanese}"))
+    why = r.criteria["use_case"].reason
+    return f"{r.rank}. {r.name} [{r.model_id}] score {r.score:.0f}: {', '.join(facts)}; {why}"
 
 
 # --- the shortlist table (UI and Markdown report) ---------------------------------------------------
