@@ -274,6 +274,7 @@ class AnswerChain:
             p.usage.update(self.llm.last_usage)
         p.usage["seconds"] = round(time.monotonic() - started, 2)
         if failure is not None and not done:
+            p.fell_back = True
             p.notices.append(
                 _t(
                     p.lang,
@@ -427,10 +428,8 @@ class AnswerChain:
         clean, used = filter_citations(text, len(p.passages))
         if not used:
             used = list(range(1, len(p.passages) + 1))
-        complete = not any("incomplete" in n or "途中で切れ" in n for n in p.notices)
-        backend = self.llm.name
-        if any("offline answer" in n or "オフラインの回答" in n for n in p.notices):
-            backend = f"{self.llm.name}->extractive"
+        complete = p.complete
+        backend = f"{self.llm.name}->extractive" if p.fell_back else self.llm.name
         return Answer(
             answer=clean.strip(),
             lang=p.lang,

@@ -55,6 +55,10 @@ class Prepared:
     notices: list[str] = field(default_factory=list)
     echoed_system: bool = False  # the stream repeated system-prompt lines (removed as it went)
     backend_down: str | None = None  # the backend failed before the prose (e.g. reading needs)
+    #: the LLM failed before any prose, so the offline (extractive) answer was shown
+    fell_back: bool = False
+    #: the answer ends where it should (False: cut off, e.g. a stream that broke mid-answer)
+    complete: bool = True
     #: {"prompt_tokens", "completion_tokens", "seconds"} of the generation (updated as it streams)
     usage: dict[str, float] = field(default_factory=dict)
     #: per pick: {"model_id", "source": "llm" | "cards", "problems": [...]} (the guard's verdicts)

@@ -125,6 +125,11 @@ class OpenAICompatible(LLM):
         except BackendError:
             raise
         except Exception as exc:
+            if pieces and isinstance(exc, AssertionError | ValueError):
+                # a parser failing after text arrived: the stream was cut, not the reply odd
+                raise BackendError(
+                    f"API stream ended before the answer finished ({type(exc).__name__})"
+                ) from exc
             raise BackendError(describe_api_error(exc)) from exc
         if self.last_usage is None:
             self.last_usage = {
@@ -176,6 +181,9 @@ def describe_api_error(exc: BaseException) -> str:
     text = str(exc).splitlines()[0] if str(exc) else name
     if "No generation chunks" in text:
         return "API returned no answer (an empty or malformed reply)"
+    if isinstance(exc, AssertionError | ValueError) or "json" in text.lower():
+        # the SDK's parser choked on the body ("{not json" where a stream was expected)
+        return f"API returned a malformed reply ({name})"
     if "timed out" in text.lower() or "timeout" in name.lower():
         return f"API timeout ({name})"
     if "connect" in name.lower() or "connection" in text.lower():

@@ -257,8 +257,8 @@ def test_api_faults_end_in_fallback_within_timeout(
     assert ans.backend == "openai->extractive"
     assert any(cause.lower() in n.lower() for n in ans.notices), ans.notices
     assert "test-key" not in json.dumps(ans.to_contract())
-    if mode == "cut":
-        assert not ans.complete and "Partial answer" in ans.answer and "incomplete" in ans.answer
+    if mode == "cut":  # the picks are rendered from whole JSON sentences: a cut fragment is not
+        assert "Partial answer" not in ans.answer and ans.complete  # shown; the offline one is
     handler.mode = "ok"
 
 
