@@ -6,13 +6,8 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from typing import Any
 
-from langchain_core.callbacks import CallbackManagerForRetrieverRun
-from langchain_core.documents import Document
 from langchain_core.embeddings import Embeddings
-from langchain_core.retrievers import BaseRetriever
-from pydantic import ConfigDict
 
 from advisor.catalog import Catalog
 from advisor.index import Chunk, Store
@@ -149,20 +144,3 @@ class Retriever:
             )
         ranked.sort(key=lambda x: (-x[0], x[1]))
         return [Passage(self.by_id[sid], score) for score, sid in ranked[:k]]
-
-
-class HybridRetriever(BaseRetriever):
-    """LangChain adapter, so the chain can use `retriever.invoke(question)`."""
-
-    model_config = ConfigDict(arbitrary_types_allowed=True)
-    engine: Any
-    k: int = 5
-
-    def _get_relevant_documents(
-        self, query: str, *, run_manager: CallbackManagerForRetrieverRun
-    ) -> list[Document]:
-        passages: list[Passage] = self.engine.search(query, self.k)
-        return [
-            Document(page_content=p.chunk.text, metadata={**p.chunk.metadata(), "score": p.score})
-            for p in passages
-        ]

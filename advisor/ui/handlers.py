@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -30,6 +31,8 @@ class Handlers:
     def __init__(self, advisor: Advisor, chain: AnswerChain):
         self.adv = advisor
         self.chain = chain
+        #: one folder per app for the downloadable reports, each named by its content
+        self.reports = Path(tempfile.mkdtemp(prefix="advisor-reports-"))
         ui = advisor.settings.ui
         # the settings tab changes the server for everyone: only a local or authenticated app allows it
         self.can_admin = ui.host in ("127.0.0.1", "localhost", "::1") or bool(
@@ -252,7 +255,8 @@ class Handlers:
         )
         extra = uncurated_markdown(*self.adv.uncurated(needs), lang)
         report = markdown_report(result, self.adv.catalog, lang, extra)
-        path = Path(tempfile.mkdtemp(prefix="advisor-report-")) / "llm-report.md"
+        digest = hashlib.sha256(report.encode("utf-8")).hexdigest()[:16]
+        path = self.reports / f"llm-report-{digest}.md"  # the same report, the same file
         path.write_text(report, encoding="utf-8")
         yield gr.update(), gr.update(), reasons + "\n\n" + extra, str(path)
 
