@@ -7,6 +7,7 @@ import re
 from advisor.answer_filters import _inert
 from advisor.answer_types import Prepared, _t
 from advisor.catalog import Catalog
+from advisor.present.report import CRITERIA_ASK
 
 # --- the no-LLM answer ------------------------------------------------------------------------
 
@@ -86,15 +87,9 @@ def extractive_answer(p: Prepared, catalog: Catalog) -> str:
         lines.append(
             _t(lang, f"除外: {ex.model_id}({ex.reason})", f"Excluded: {ex.model_id} ({ex.reason})")
         )
-    labels = {
-        "use_case": ("用途", "use case"),
-        "accuracy": ("精度とコストのどちらを重視するか", "accuracy vs cost"),
-        "compute_cost": ("GPU・メモリ", "GPU / memory"),
-        "customization": ("ファインチューニングの要否", "fine-tuning"),
-        "multilingual": ("日本語・多言語の要否", "languages"),
-        "deployment": ("API かローカルか", "API or local"),
-    }
-    ask = [labels[c][0 if lang == "ja" else 1] for c in p.needs.unknown if c in labels][:3]
+    ask = [CRITERIA_ASK[c][0 if lang == "ja" else 1] for c in p.needs.unknown if c in CRITERIA_ASK][
+        :3
+    ]
     if ask and not named_only:
         lines.append(
             _t(

@@ -22,6 +22,15 @@ CRITERIA_LABELS = {
     "multilingual": ("⑤ 多言語", "⑤ Multilingual"),
     "deployment": ("⑥ API/ローカル", "⑥ API vs local"),
 }
+#: the same criteria as what to ask a person who left them unstated
+CRITERIA_ASK = {
+    "use_case": ("用途", "use case"),
+    "accuracy": ("精度とコストのどちらを重視するか", "accuracy vs cost"),
+    "compute_cost": ("GPU・メモリ", "GPU / memory"),
+    "customization": ("ファインチューニングの要否", "fine-tuning"),
+    "multilingual": ("日本語・多言語の要否", "languages"),
+    "deployment": ("API かローカルか", "API or local"),
+}
 
 
 def reasons_markdown(result: Result, lang: str) -> str:
