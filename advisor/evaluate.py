@@ -243,7 +243,10 @@ _KANA = re.compile(r"[ぁ-んァ-ヶ]")
 
 
 def answer_checks(
-    adv: Advisor, cases: list[AnswerCase], backend: str | None = None
+    adv: Advisor,
+    cases: list[AnswerCase],
+    backend: str | None = None,
+    on_row: Callable[[dict[str, Any]], None] | None = None,
 ) -> list[dict[str, Any]]:
     """Per generated answer: citations present and valid, contradictions the guard found (and
     replaced) and any left in the shown text, prompt echo, language, whole sentences, prompt
@@ -332,6 +335,8 @@ def answer_checks(
             row["clean"] and row["picks"] > 0 and row["llm_sentences"] == row["picks"]
         )
         rows.append(row)
+        if on_row is not None:  # a long local run shows its progress (and survives an abort)
+            on_row(row)
     return rows
 
 

@@ -13,7 +13,7 @@ from advisor.errors import InputError
 if TYPE_CHECKING:
     pass
 
-from advisor.cli.base import _advisor, _emit_json, app, out
+from advisor.cli.base import _advisor, _emit_json, app, err, out
 
 # --- eval ---------------------------------------------------------------------------------------
 
@@ -60,7 +60,7 @@ def eval_(
         }
         report["recommend_violations"] = [r for r in rows if r["violations"]]
     if only in (None, "answers"):
-        rows = ev.answer_checks(adv, acases, backend)
+        rows = ev.answer_checks(adv, acases, backend, on_row=_progress)
         report["answers"] = ev.answer_summary(rows)
         report["answer_rows"] = rows
         report["answer_problems"] = [
@@ -167,3 +167,15 @@ def _print_eval(report: dict[str, Any]) -> None:
                 highlight=False,
                 markup=False,
             )
+
+
+def _progress(row: dict[str, Any]) -> None:
+    """One line per generated answer on stderr, as it comes (a local run takes minutes)."""
+    import json
+
+    err.print(
+        f"answer {row['id']}: {json.dumps(row, ensure_ascii=False)}",
+        markup=False,
+        highlight=False,
+        soft_wrap=True,
+    )
