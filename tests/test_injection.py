@@ -555,7 +555,16 @@ def spy_app(indexed: Advisor) -> Iterator[tuple[str, SpyLLM]]:
 def test_model_output_payloads_render_inert(browser: Any, spy_app: tuple[str, SpyLLM]) -> None:
     """The LLM's own reply carries every payload of the output category; nothing runs."""
     url, spy = spy_app
-    payloads = " ".join(p for _, _, p in OUTPUT)
-    spy.enqueue(json.dumps({"first pick": f"おすすめ: {payloads} END-OF-REPLY"}))
+    # one pick per third of the payloads, each opening with the marker: a pick is cut to whole
+    # sentences of a bounded length, so a long reply would not reach the page in full
+    thirds = [OUTPUT[i::3] for i in range(3)]
+    spy.enqueue(
+        json.dumps(
+            {
+                f"pick {i}": "END-OF-REPLY " + " ".join(p for _, _, p in part)
+                for i, part in enumerate(thirds, 1)
+            }
+        )
+    )
     state = _inert_in_page(browser, url, "ローカルでコード補完", "END-OF-REPLY")
     _assert_inert(state)
