@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from enum import Enum
+from functools import lru_cache
 from itertools import pairwise
 
 # -- clauses ------------------------------------------------------------------------------------
@@ -38,13 +39,15 @@ _EN_JOINT = re.compile(
 )
 
 
-def clauses(text: str) -> list[str]:
-    """Split a normalised (NFKC, lowercased) text into clauses."""
+@lru_cache(maxsize=32)
+def clauses(text: str) -> tuple[str, ...]:
+    """Split a normalised (NFKC, lowercased) text into clauses (cached: every concept of one
+    reading asks for the same split)."""
     out: list[str] = []
     for sentence in _SENTENCE.split(text):
         for part in _EN_JOINT.split(sentence):
             out.extend(p for p in _JA_JOINT.split(part) if p and p.strip(" 、,"))
-    return out
+    return tuple(out)
 
 
 # -- triggers -----------------------------------------------------------------------------------
