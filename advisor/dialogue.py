@@ -9,7 +9,7 @@ from typing import Any
 
 from advisor.catalog import UseCase
 from advisor.needs import Needs, detect_lang, unknown_criteria
-from advisor.needs_rules import DEFAULT_PC_RAM_GB, extract_needs
+from advisor.needs_rules import assume_pc_ram, extract_needs
 
 
 @dataclass(frozen=True)
@@ -260,12 +260,8 @@ def apply_reply(needs: Needs, question: Question | None, reply: str, lang: str) 
     for key, value in update.items():
         if key not in stated:
             data[key] = value
-    if update.get("cpu_only") and "ram_gb" not in stated and data.get("ram_gb") is None:
-        data["ram_gb"] = DEFAULT_PC_RAM_GB
-        data["assumptions"] = [
-            *data["assumptions"],
-            f"hardware: RAM not stated; {DEFAULT_PC_RAM_GB:g} GB (a typical laptop) is assumed",
-        ]
+    if update.get("cpu_only") and "ram_gb" not in stated:
+        assume_pc_ram(data, data["assumptions"])
     if update.get("cpu_only") and data.get("deployment") is None:
         data["deployment"] = "local"
     base = Needs.model_validate(data)

@@ -22,6 +22,15 @@ from advisor.negation import Mention, clauses, mentions, stated
 DEFAULT_PC_RAM_GB = 16.0
 
 
+def assume_pc_ram(data: dict[str, object], notes: list[str]) -> None:
+    """CPU only with no RAM stated: a typical laptop's RAM, said as an assumption."""
+    if data.get("ram_gb") is None:
+        data["ram_gb"] = DEFAULT_PC_RAM_GB
+        notes.append(
+            f"hardware: RAM not stated; {DEFAULT_PC_RAM_GB:g} GB (a typical laptop) is assumed"
+        )
+
+
 def _search(pattern: str, text: str) -> re.Match[str] | None:
     # ASCII word boundaries, so "apiで" still matches r"\bapi\b"
     return re.search(pattern, text, re.ASCII)
@@ -174,11 +183,8 @@ def _hardware(text: str, t: str, found: dict[str, object], notes: list[str]) -> 
         # "メモリ32GB" with no GPU stated: system RAM, run on the CPU
         found.update(cpu_only=True, gpu_kind="cpu")
         notes.append("hardware: only RAM was stated, so CPU-only is assumed")
-    if found.get("cpu_only") and "ram_gb" not in found:
-        found["ram_gb"] = DEFAULT_PC_RAM_GB
-        notes.append(
-            f"hardware: RAM not stated; {DEFAULT_PC_RAM_GB:g} GB (a typical laptop) is assumed"
-        )
+    if found.get("cpu_only"):
+        assume_pc_ram(found, notes)
     del text
 
 
