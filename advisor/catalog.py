@@ -129,6 +129,11 @@ class ModelCard(BaseModel):
     successor_source: HttpUrl | None = Field(None, description="vendor page naming the successor")
     deprecated: bool = False
     shutdown_date: dt.date | None = Field(None, description="vendor's retirement / shutdown date")
+    available_until: dt.date | None = Field(
+        None,
+        description="for a model the vendor still supports: the earliest retirement date it"
+        " states (a support window such as Vertex AI's 'not before'), not a deprecation",
+    )
     guide_named: bool = Field(default=False, description="named in the guide's tables")
     strengths: Bilingual
     cautions: Bilingual

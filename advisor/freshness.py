@@ -105,11 +105,24 @@ class Lifecycle:
     card_deprecated: bool
     card_shutdown_date: dt.date | None
     card_successor: str | None
+    #: the card's `available_until`: the dataset's date is the vendor's support window, reviewed
+    card_available_until: dt.date | None = None
+
+    @property
+    def window_only(self) -> bool:
+        """The dataset's date is the vendor's stated earliest retirement of a model it still
+        supports (reviewed on the card), not a deprecation."""
+        return (
+            not self.card_deprecated
+            and self.shutdown_date is not None
+            and self.shutdown_date == self.card_available_until
+        )
 
     @property
     def complete(self) -> bool:
-        """The card carries the flag, the date (when a dataset gives one) and a successor."""
-        return (
+        """The card carries the flag, the date (when a dataset gives one) and a successor, or
+        says the date is only the vendor's support window."""
+        return self.window_only or (
             self.card_deprecated
             and (self.shutdown_date is None or self.card_shutdown_date is not None)
             and self.card_successor is not None
@@ -126,7 +139,11 @@ class Lifecycle:
                 "deprecated": self.card_deprecated,
                 "shutdown_date": str(self.card_shutdown_date) if self.card_shutdown_date else None,
                 "successor": self.card_successor,
+                "available_until": (
+                    str(self.card_available_until) if self.card_available_until else None
+                ),
             },
+            "window_only": self.window_only,
             "complete": self.complete,
         }
 
@@ -319,6 +336,7 @@ def _lifecycle_of(card: ModelCard, known: list[Entry]) -> Lifecycle | None:
         card_deprecated=card.deprecated,
         card_shutdown_date=card.shutdown_date,
         card_successor=card.successor,
+        card_available_until=card.available_until,
     )
 
 

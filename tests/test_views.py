@@ -253,6 +253,9 @@ def test_lifecycle_text(core: Advisor) -> None:
     assert lifecycle_text(soon, "en", today) == "ends 2026-12-11"
     gone = card.model_copy(update={"shutdown_date": dt.date(2026, 6, 1)})
     assert lifecycle_text(gone, "ja", today) == "提供終了 2026-06-01"
+    window = card.model_copy(update={"available_until": dt.date(2027, 5, 7)})
+    assert lifecycle_text(window, "en", today) == "available (until at least 2027-05-07)"
+    assert lifecycle_text(window, "ja", today) == "提供中(少なくとも2027-05-07まで)"
 
 
 def test_catalog_rows_newest_first_in_the_interface_language(core: Advisor) -> None:

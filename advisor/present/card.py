@@ -43,6 +43,9 @@ def lifecycle_text(card: ModelCard, lang: str, today: dt.date | None = None) -> 
         return t(lang, f"{when} 終了予定", f"ends {when}")
     if card.deprecated:
         return t(lang, "非推奨", "deprecated")
+    if card.available_until is not None:
+        until = card.available_until
+        return t(lang, f"提供中(少なくとも{until}まで)", f"available (until at least {until})")
     return t(lang, "提供中", "available")
 
 
