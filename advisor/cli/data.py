@@ -108,7 +108,9 @@ def data_check(
     for x in fresh.lifecycle[:limit]:
         state = "ok  " if x.complete else "TODO"
         if x.window_only:
-            line(f"  ok   {x.model_id}: available until at least {x.shutdown_date} (support window)")
+            line(
+                f"  ok   {x.model_id}: available until at least {x.shutdown_date} (support window)"
+            )
             continue
         card = (
             f"card: deprecated={x.card_deprecated} shutdown_date={x.card_shutdown_date} "
