@@ -10,10 +10,10 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from advisor.catalog import Catalog, ModelCard
+from advisor.domain.catalog import Catalog, ModelCard
+from advisor.domain.hardware import memory_gb
+from advisor.domain.needs import Needs
 from advisor.errors import safe_yaml
-from advisor.hardware import memory_gb
-from advisor.needs import Needs
 from advisor.services import Advisor
 
 Lang = Literal["ja", "en"]
@@ -253,7 +253,7 @@ def answer_checks(
     tokens, seconds and CPU seconds, and where each pick's sentence came from."""
     import time
 
-    from advisor.guard import check_sentence, echoes
+    from advisor.rag.guard import check_sentence, echoes
 
     chain = adv.chain(backend)
     rows = []
@@ -375,7 +375,7 @@ def answer_summary(rows: list[dict[str, Any]]) -> dict[str, Any]:
 
 def unknown_model_mentions(text: str, catalog: Catalog) -> list[str]:
     """Family + version names (e.g. "GPT-7", "Llama 9 400B") that match no catalog card."""
-    from advisor.guard import unknown_model_mentions as unknown
+    from advisor.rag.guard import unknown_model_mentions as unknown
 
     return unknown(text, catalog)
 

@@ -6,23 +6,23 @@ from collections.abc import Callable
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
-from advisor.budget import Rate
-from advisor.catalog import Catalog, ModelCard, load_catalog
-from advisor.evidence import attach as attach_evidence
-from advisor.guide import Guide, load_guide
-from advisor.needs import Needs, clean_text
-from advisor.needs_rules import extract_needs
-from advisor.recommend import Result, recommend
+from advisor.domain.budget import Rate
+from advisor.domain.catalog import Catalog, ModelCard, load_catalog
+from advisor.domain.evidence import attach as attach_evidence
+from advisor.domain.guide import Guide, load_guide
+from advisor.domain.needs import Needs, clean_text
+from advisor.domain.needs_rules import extract_needs
+from advisor.domain.recommend import Result, recommend
 from advisor.settings import LLMSettings, Settings
 
 if TYPE_CHECKING:
     from langchain_core.embeddings import Embeddings
 
-    from advisor.answer import AnswerChain
-    from advisor.index import Chunk, IndexReport, Store
-    from advisor.llm import LLM
-    from advisor.retrieve import Passage, Retriever
-    from advisor.uncurated import Uncurated
+    from advisor.rag.answer import AnswerChain
+    from advisor.rag.index import Chunk, IndexReport, Store
+    from advisor.rag.llm import LLM
+    from advisor.rag.retrieve import Passage, Retriever
+    from advisor.sources.uncurated import Uncurated
 
 
 class Advisor:
@@ -39,7 +39,7 @@ class Advisor:
         cards = attach_evidence(cards, self.settings.paths.knowledge_dir / "evidence")
         if not self.settings.enrich:
             return cards
-        from advisor.datasets import enrich
+        from advisor.sources.datasets import enrich
 
         return enrich(cards).catalog
 
@@ -62,7 +62,7 @@ class Advisor:
     def recommend(self, needs: Needs, top: int = 5, catalog: Catalog | None = None) -> Result:
         """Rank `catalog` (default: the whole catalog) for `needs`, with the settings' cost
         assumptions, the GPU's bandwidth and today's date."""
-        from advisor.ds_gpus import gpu_bandwidth
+        from advisor.sources.gpus import gpu_bandwidth
 
         return recommend(
             needs,
@@ -75,7 +75,7 @@ class Advisor:
 
     def uncurated(self, needs: Needs, k: int = 3) -> tuple[list[Uncurated], str | None]:
         """Open-weight models beyond the catalog (llmfit), kept apart from the curated shortlist."""
-        from advisor.uncurated import candidates
+        from advisor.sources.uncurated import candidates
 
         return candidates(needs, self.catalog, k)
 
@@ -86,19 +86,19 @@ class Advisor:
 
     @cached_property
     def embedder(self) -> Embeddings:
-        from advisor.embeddings import make_embedder
+        from advisor.rag.embeddings import make_embedder
 
         return make_embedder(self.settings.embedding)
 
     @cached_property
     def chunks(self) -> list[Chunk]:
-        from advisor.index import all_chunks
+        from advisor.rag.index import all_chunks
 
         return all_chunks(self.guide, self.catalog)
 
     @cached_property
     def store(self) -> Store:
-        from advisor.index import Store
+        from advisor.rag.index import Store
 
         return Store(self.settings, self.embedder)
 
@@ -132,7 +132,7 @@ class Advisor:
     @cached_property
     def retriever(self) -> Retriever:
         """Builds (or refreshes) the index on first use."""
-        from advisor.retrieve import Retriever
+        from advisor.rag.retrieve import Retriever
 
         self.build_index()
         return Retriever(self.chunks, self.store, self.embedder, self.catalog)
@@ -141,7 +141,7 @@ class Advisor:
         """The configured backend, built once per mode; if it cannot start, the offline one
         with a notice naming the cause."""
         from advisor.errors import BackendError
-        from advisor.llm import Extractive, make_llm
+        from advisor.rag.llm import Extractive, make_llm
 
         mode = mode or self.settings.llm.mode
         if mode not in self._llms:
@@ -164,13 +164,13 @@ class Advisor:
         self._llms.clear()
 
     def chain(self, mode: str | None = None) -> AnswerChain:
-        from advisor.answer import AnswerChain
+        from advisor.rag.answer import AnswerChain
 
         return AnswerChain(self, self.llm(mode))
 
     def passage(self, source_id: str) -> Passage | None:
         """One indexed chunk by its id (e.g. a card's 'models/<id>#ja'), or None."""
-        from advisor.retrieve import Passage
+        from advisor.rag.retrieve import Passage
 
         chunk = self.retriever.by_id.get(source_id)
         return Passage(chunk, 0.0) if chunk is not None else None

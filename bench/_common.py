@@ -232,19 +232,19 @@ def temp_data_dir(with_models: bool = False) -> Iterator[Path]:
 
 
 def ensure_bundled(name: str = "qwen2.5-coder-1.5b") -> Path:
-    """The bundled GGUF under data/models, fetched with `python -m advisor.bundled` if missing."""
-    from advisor.bundled import BUNDLED
+    """The bundled GGUF under data/models, fetched with `python -m advisor.sources.bundled` if missing."""
+    from advisor.sources.bundled import BUNDLED
 
     path = ROOT / "data" / "models" / BUNDLED[name].filename
     if not path.is_file():
-        print(f"fetching the bundled model {name} (python -m advisor.bundled {name}) ...")
-        subprocess.run([str(PY), "-m", "advisor.bundled", name], cwd=ROOT, check=True)
+        print(f"fetching the bundled model {name} (python -m advisor.sources.bundled {name}) ...")
+        subprocess.run([str(PY), "-m", "advisor.sources.bundled", name], cwd=ROOT, check=True)
     return path
 
 
 def llama_of(chain: Any) -> Any:
     """The `llama_cpp.Llama` behind a chain's local backend; exits if the backend is not local."""
-    from advisor.llm import LlamaCpp
+    from advisor.rag.llm import LlamaCpp
 
     if not isinstance(chain.llm, LlamaCpp):
         raise SystemExit(f"the local backend did not start (backend: {chain.llm.name})")

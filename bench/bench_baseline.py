@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/bench_baseline.py [--answers N] [--max-tokens 160] [--passes 2]
 
-Baseline: the same chunks (advisor.index.all_chunks), dense vectors only from the same embedder
+Baseline: the same chunks (advisor.rag.index.all_chunks), dense vectors only from the same embedder
 (use-multilingual) in LangChain's InMemoryVectorStore (exact cosine search), top-4 stuffed into
 one prompt (ChatPromptTemplate) for the same local model object. Quality: recall@5 (and MRR,
 hit@5) per language on knowledge/eval/retrieval.yaml through advisor.evaluate.retrieval_metrics,
@@ -52,7 +52,7 @@ BASELINE_SYSTEM = (
     "Answer the question using only the context below. If the context does not contain the "
     "answer, say so. Answer in the language of the question, in 3 to 6 sentences."
 )
-REPEAT_PENALTY = 1.1  # as advisor/llm.py passes it
+REPEAT_PENALTY = 1.1  # as advisor/rag/llm.py passes it
 
 
 def log(msg: str) -> None:

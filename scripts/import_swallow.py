@@ -142,7 +142,7 @@ def render(data: dict[str, Any]) -> str:
 def check(model_yml: str, mapping: dict[str, Any]) -> list[str]:
     """Cards whose id, name or alias names a post-trained leaderboard model, not yet reviewed."""
     sys.path.insert(0, str(ROOT))
-    from advisor.catalog import load_catalog, normalize_name
+    from advisor.domain.catalog import load_catalog, normalize_name
 
     reviewed = set(mapping.get("mapped", {})) | set(mapping.get("not_mapped", {}))
     rows = [r for r in yaml.safe_load(model_yml) if isinstance(r, dict) and r.get("is_post")]

@@ -51,7 +51,7 @@ if [ "$(cat "$VENV/.llama-build" 2>/dev/null)" != "$KEY" ]; then
 fi
 
 $PIP install -e ".[rag,ui,dev]"
-"$VENV/bin/python" -m advisor.bundled ${MODELS:-default}
+"$VENV/bin/python" -m advisor.sources.bundled ${MODELS:-default}
 # LiteLLM's model map, as data only: a pinned wheel, hash-checked, never installed or imported
-"$VENV/bin/python" -m advisor.datasets fetch
+"$VENV/bin/python" -m advisor.sources.datasets fetch
 echo "setup done: $VENV"

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from advisor.errors import BackendError
-from advisor.llm import LLM, Message
+from advisor.rag.llm import LLM, Message
 
 
 class SpyLLM(LLM):

@@ -8,7 +8,7 @@ from typing import Any, cast
 
 import pytest
 
-from advisor.answer import AnswerChain, Turn, extractive_answer, filter_citations
+from advisor.rag.answer import AnswerChain, Turn, extractive_answer, filter_citations
 from advisor.services import Advisor
 from tests.fakes import SpyLLM
 
@@ -323,7 +323,7 @@ def test_dialogue_summary_words_the_ranking_without_changing_it(
 def test_dialogue_summary_is_empty_without_an_llm_and_notes_a_failure(
     indexed: Advisor, spy: SpyLLM
 ) -> None:
-    from advisor.llm import Extractive
+    from advisor.rag.llm import Extractive
     from advisor.ui import Handlers
 
     needs = _dialogue_needs(indexed)

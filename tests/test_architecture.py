@@ -36,8 +36,12 @@ def test_the_checker_finds_cycles_and_upward_imports() -> None:
     ]
     assert c._cycles({"advisor.a": ["advisor.b"], "advisor.b": []}) == []
     order = c.ORDER
-    assert order.index(c.layer_of("advisor.recommend")) < order.index(c.layer_of("advisor.answer"))
-    assert order.index(c.layer_of("advisor.answer")) < order.index(c.layer_of("advisor.cli.base"))
+    assert order.index(c.layer_of("advisor.domain.recommend")) < order.index(
+        c.layer_of("advisor.rag.answer")
+    )
+    assert order.index(c.layer_of("advisor.rag.answer")) < order.index(
+        c.layer_of("advisor.cli.base")
+    )
 
 
 def test_no_module_over_450_lines() -> None:

@@ -16,12 +16,12 @@ from pathlib import Path
 
 import pytest
 
-from advisor.answer import AnswerChain
-from advisor.bundled import BUNDLED, fetch
 from advisor.errors import BackendError, MalformedReply
-from advisor.llm import LlamaCpp, OpenAICompatible, make_llm
+from advisor.rag.answer import AnswerChain
+from advisor.rag.llm import LlamaCpp, OpenAICompatible, make_llm
 from advisor.services import Advisor
 from advisor.settings import PROJECT_ROOT, load_settings
+from advisor.sources.bundled import BUNDLED, fetch
 from tests.conftest import free_port, wait_port
 
 pytest.importorskip("llama_cpp")
@@ -370,7 +370,7 @@ def test_llamacpp_picks_task_gives_cited_whole_sentences(
 def test_bundled_sha_is_checked_once_per_file_version(
     small_gguf: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import advisor.bundled
+    import advisor.sources.bundled
 
     models = tmp_path / "models"
     models.mkdir()
@@ -385,7 +385,7 @@ def test_bundled_sha_is_checked_once_per_file_version(
     def no_hash(*_: object) -> None:
         raise AssertionError("hashed again")
 
-    monkeypatch.setattr(advisor.bundled, "verify", no_hash)
+    monkeypatch.setattr(advisor.sources.bundled, "verify", no_hash)
     make_llm(s)  # the stamp matches: no second hash
     os.utime(models / BUNDLED["smollm2-135m"].filename)  # the file changed: hash again
     with pytest.raises(AssertionError, match="hashed again"):

@@ -1,4 +1,4 @@
-"""Budgets in JPY/USD per month or per request against API prices (advisor/budget.py)."""
+"""Budgets in JPY/USD per month or per request against API prices (advisor/domain/budget.py)."""
 
 from __future__ import annotations
 
@@ -6,10 +6,10 @@ import datetime as dt
 
 import pytest
 
-from advisor.budget import Rate, check
-from advisor.catalog import Catalog
-from advisor.needs_rules import extract_needs
-from advisor.recommend import recommend
+from advisor.domain.budget import Rate, check
+from advisor.domain.catalog import Catalog
+from advisor.domain.needs_rules import extract_needs
+from advisor.domain.recommend import recommend
 from advisor.services import Advisor
 
 pytestmark = pytest.mark.fast

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from advisor.catalog import ModelCard, load_catalog, normalize_name
+from advisor.domain.catalog import ModelCard, load_catalog, normalize_name
 from advisor.errors import DataError
 from advisor.services import Advisor
 

@@ -11,14 +11,14 @@ import sys
 
 import pytest
 
-from advisor.catalog import load_catalog
-from advisor.cost import Workload, estimate
-from advisor.datasets import enrich, status
-from advisor.ds_gpus import _DatesOnly, find_gpu
-from advisor.ds_models_dev import models_dev_entry
-from advisor.hardware import tokens_per_second_estimate
+from advisor.domain.catalog import load_catalog
+from advisor.domain.cost import Workload, estimate
+from advisor.domain.hardware import tokens_per_second_estimate
 from advisor.services import Advisor
 from advisor.settings import PROJECT_ROOT
+from advisor.sources.datasets import enrich, status
+from advisor.sources.gpus import _DatesOnly, find_gpu
+from advisor.sources.models_dev import models_dev_entry
 
 MODELS = PROJECT_ROOT / "knowledge" / "models"
 
@@ -138,8 +138,8 @@ def test_newer_dataset_wins_and_the_conflict_is_listed() -> None:
 
 
 def test_litellm_map_is_data_only_and_hash_checked(tmp_path) -> None:
-    from advisor.ds_common import pins
-    from advisor.ds_litellm import fetch_litellm, litellm_map, litellm_path
+    from advisor.sources.common import pins
+    from advisor.sources.litellm import fetch_litellm, litellm_map, litellm_path
 
     assert importlib.util.find_spec("litellm") is None  # never installed
     real = fetch_litellm(PROJECT_ROOT / "data")

@@ -10,9 +10,9 @@ from types import ModuleType
 import pytest
 import yaml
 
-from advisor import evidence as ev
-from advisor.catalog import Japanese, Tier
-from advisor.recommend import Recommendation
+from advisor.domain import evidence as ev
+from advisor.domain.catalog import Japanese, Tier
+from advisor.domain.recommend import Recommendation
 from advisor.services import Advisor
 from advisor.settings import PROJECT_ROOT
 

@@ -15,13 +15,13 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from advisor.embeddings import HashingEmbedder, embedder_id, make_embedder
+from advisor.rag.embeddings import HashingEmbedder, embedder_id, make_embedder
 from advisor.services import Advisor
 from advisor.settings import PROJECT_ROOT, EmbeddingSettings, load_settings
 from tests.fakes import SpyLLM
 
 if TYPE_CHECKING:
-    from advisor.answer import AnswerChain
+    from advisor.rag.answer import AnswerChain
 
 pytestmark = pytest.mark.fast
 

@@ -14,12 +14,12 @@ import sys
 
 import pytest
 
-from advisor.catalog import load_catalog
-from advisor.datasets import enrich
-from advisor.ds_common import dataset_version, match_key, pins, snapshot_base
-from advisor.ds_litellm import fetch_litellm, litellm_map
-from advisor.fresh_scan import Entry
-from advisor.freshness import (
+from advisor.domain.catalog import load_catalog
+from advisor.settings import PROJECT_ROOT
+from advisor.sources.common import dataset_version, match_key, pins, snapshot_base
+from advisor.sources.datasets import enrich
+from advisor.sources.fresh_scan import Entry
+from advisor.sources.freshness import (
     Freshness,
     NotCarded,
     _lifecycle_of,
@@ -27,7 +27,7 @@ from advisor.freshness import (
     family_version,
     load_not_carded,
 )
-from advisor.settings import PROJECT_ROOT
+from advisor.sources.litellm import fetch_litellm, litellm_map
 from advisor.versions import package_version
 
 KNOWLEDGE = PROJECT_ROOT / "knowledge"
@@ -89,7 +89,7 @@ def test_lifecycle_section_reads_the_vendor_dates(fresh: Freshness) -> None:
 
 def test_lifecycle_prefers_the_vendors_own_api() -> None:
     """Vertex AI dates every model a year ahead: the vendor's own API entry decides."""
-    from advisor.fresh_scan import VENDORS  # noqa: F401  (the registry the check uses)
+    from advisor.sources.fresh_scan import VENDORS  # noqa: F401  (the registry the check uses)
 
     card = load_catalog(KNOWLEDGE / "models").get("gemini-2.5-flash")
     vertex = Entry("Google", "litellm", "gemini-2.5-flash", None, None, "litellm x: gemini-2.5-flash",

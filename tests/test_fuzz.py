@@ -13,11 +13,11 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from advisor.catalog import UseCase, load_catalog
+from advisor.domain.catalog import UseCase, load_catalog
+from advisor.domain.needs import CRITERIA, Needs, clean_text, detect_lang, unknown_criteria
+from advisor.domain.needs_rules import extract_needs
+from advisor.domain.recommend import Result
 from advisor.errors import InputError
-from advisor.needs import CRITERIA, Needs, clean_text, detect_lang, unknown_criteria
-from advisor.needs_rules import extract_needs
-from advisor.recommend import Result
 from advisor.services import Advisor
 from advisor.settings import PROJECT_ROOT
 

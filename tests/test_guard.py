@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from advisor.guard import check_sentence, echoes, unknown_model_mentions
+from advisor.rag.guard import check_sentence, echoes, unknown_model_mentions
 from advisor.services import Advisor
 
 

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from advisor.guide import REQUIRED_SECTIONS
+from advisor.domain.guide import REQUIRED_SECTIONS
 from advisor.services import Advisor
 
 # every model the guide's tables name, per section: the restatement must keep them

@@ -71,7 +71,7 @@ def test_queue_limit_and_no_share_link_in_a_real_launch(
     the server binds 127.0.0.1, and requests beyond the queue limit are refused."""
     gradio_client = pytest.importorskip("gradio_client")
     from advisor import ui
-    from advisor.answer import AnswerChain
+    from advisor.rag.answer import AnswerChain
     from tests.conftest import free_port
 
     monkeypatch.setenv("GRADIO_SHARE", "True")

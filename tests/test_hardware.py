@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from advisor.hardware import Hardware, fit, lookup_gpu, memory_gb, weights_gb
+from advisor.domain.hardware import Hardware, fit, lookup_gpu, memory_gb, weights_gb
 
 # Published GGML/GGUF file sizes and "max RAM required" for Llama 2 13B (13.02B parameters):
 # https://huggingface.co/localmodels/Llama-2-13B-ggml (q4_K_M: 7.87 GB file, 10.37 GB max RAM)

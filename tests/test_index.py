@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from advisor.index import all_chunks, card_text
+from advisor.rag.index import all_chunks, card_text
 from advisor.services import Advisor
 from advisor.settings import PROJECT_ROOT, load_settings
 
@@ -128,7 +128,7 @@ def test_cli_index_then_unchanged(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("provider", ["sentence-transformers"])
 def test_sentence_transformers_bundled_minilm(provider: str) -> None:
-    from advisor.embeddings import make_embedder
+    from advisor.rag.embeddings import make_embedder
     from advisor.settings import EmbeddingSettings
 
     emb = make_embedder(EmbeddingSettings(provider=provider))
@@ -137,8 +137,8 @@ def test_sentence_transformers_bundled_minilm(provider: str) -> None:
 
 
 def test_embedding_model_that_fails_to_load_names_the_cause() -> None:
-    from advisor.embeddings import make_embedder
     from advisor.errors import BackendError
+    from advisor.rag.embeddings import make_embedder
     from advisor.settings import EmbeddingSettings
 
     with pytest.raises(BackendError, match="failed to load"):

@@ -21,9 +21,9 @@ import pytest
 import yaml
 from markdown_it import MarkdownIt
 
-from advisor.answer import AnswerChain, Prepared
 from advisor.present.text import inert_markdown
-from advisor.prompts import load_prompt
+from advisor.rag.answer import AnswerChain, Prepared
+from advisor.rag.prompts import load_prompt
 from advisor.services import Advisor
 from advisor.settings import PROJECT_ROOT, load_settings
 from tests.conftest import free_port, wait_port

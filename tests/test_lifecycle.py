@@ -7,10 +7,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from advisor.catalog import Catalog, ModelCard
-from advisor.filters import SHUTDOWN_WARNING_DAYS, is_retired, shuts_down_soon
-from advisor.needs import Needs
-from advisor.recommend import recommend
+from advisor.domain.catalog import Catalog, ModelCard
+from advisor.domain.filters import SHUTDOWN_WARNING_DAYS, is_retired, shuts_down_soon
+from advisor.domain.needs import Needs
+from advisor.domain.recommend import recommend
 
 TODAY = dt.date(2026, 11, 28)
 

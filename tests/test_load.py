@@ -152,8 +152,8 @@ def test_concurrent_sessions(app: str) -> None:
 def test_local_model_queues_concurrent_requests(indexed: Advisor, tmp_path: Path) -> None:
     """SmolLM2-135M (concurrency 1): four requests at once wait in the queue and all finish."""
     pytest.importorskip("llama_cpp")
-    from advisor.bundled import fetch
     from advisor.settings import PROJECT_ROOT, load_settings
+    from advisor.sources.bundled import fetch
 
     gguf = fetch("smollm2-135m", load_settings(paths={"data_dir": PROJECT_ROOT / "data"}))
     proc, url = start_app(

@@ -6,10 +6,10 @@ from typing import Any
 
 import pytest
 
-from advisor.catalog import UseCase
+from advisor.domain.catalog import UseCase
+from advisor.domain.needs import clean_text, detect_lang
+from advisor.domain.needs_rules import extract_needs
 from advisor.errors import InputError
-from advisor.needs import clean_text, detect_lang
-from advisor.needs_rules import extract_needs
 
 C, T, S, CH, R, G, F, E = (
     UseCase.code,
@@ -188,8 +188,8 @@ def test_needs_holdout_set_generalises() -> None:
 
 def test_every_assumption_note_has_japanese_wording() -> None:
     """The Japanese profile shows no English assumption notes."""
+    from advisor.domain.notes import localise
     from advisor.evaluate import load_needs_cases
-    from advisor.notes import localise
     from advisor.settings import PROJECT_ROOT
 
     notes = {
@@ -204,8 +204,8 @@ def test_every_assumption_note_has_japanese_wording() -> None:
 
 
 def test_a_yes_answers_the_clarifying_question() -> None:
-    from advisor.dialogue import apply_reply, next_question
-    from advisor.needs import Needs
+    from advisor.domain.dialogue import apply_reply, next_question
+    from advisor.domain.needs import Needs
 
     n = apply_reply(Needs(lang="ja"), None, "APIでもよいが個人情報は出せない", "ja")
     assert n.deployment == "local" and n.privacy and n.questions == ["api_if_masked"]

@@ -7,16 +7,16 @@ from typing import cast
 
 import pytest
 
-from advisor.catalog import ModelCard
-from advisor.criteria import is_code_specialist, is_translation_specialist
-from advisor.needs import detect_lang
+from advisor.domain.catalog import ModelCard
+from advisor.domain.criteria import is_code_specialist, is_translation_specialist
+from advisor.domain.needs import detect_lang
 from advisor.services import Advisor
 
 Check = Callable[[ModelCard], bool]
 
 
 def fits(gb: float) -> Check:
-    from advisor.hardware import memory_gb
+    from advisor.domain.hardware import memory_gb
 
     return lambda c: (
         c.params_b is not None and memory_gb(c.params_b, "q4", 4096, c.active_params_b) <= gb

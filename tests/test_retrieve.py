@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from advisor.evaluate import load_sets, retrieval_metrics
-from advisor.retrieve import tokenize
+from advisor.rag.retrieve import tokenize
 from advisor.services import Advisor
 from advisor.settings import PROJECT_ROOT, load_settings
 from tests.conftest import free_port, wait_port
@@ -33,7 +33,7 @@ def test_passages_follow_the_query_language(indexed: Advisor) -> None:
     ja = indexed.retrieve("翻訳に特化したモデルは?", 5)
     en = indexed.retrieve("Which models specialise in translation?", 5)
     assert all(p.chunk.lang == "ja" for p in ja) and all(p.chunk.lang == "en" for p in en)
-    from advisor.criteria import is_translation_specialist
+    from advisor.domain.criteria import is_translation_specialist
 
     specialists = {c.source_id for c in indexed.catalog if is_translation_specialist(c)}
     assert {"models/nllb-200", "models/m2m-100"} <= specialists  # the guide's own examples

@@ -208,7 +208,7 @@ def test_each_backend_has_its_own_limits(monkeypatch: pytest.MonkeyPatch) -> Non
 
 def test_the_openai_backend_answers_up_to_its_own_max_tokens() -> None:
     pytest.importorskip("langchain_openai")
-    from advisor.llm import OpenAICompatible
+    from advisor.rag.llm import OpenAICompatible
 
     s = load_settings(
         llm={
@@ -220,7 +220,7 @@ def test_the_openai_backend_answers_up_to_its_own_max_tokens() -> None:
 
 
 def test_the_chain_asks_the_backend_in_use_for_its_limit(settings: Settings) -> None:
-    from advisor.answer import AnswerChain
+    from advisor.rag.answer import AnswerChain
     from advisor.services import Advisor
     from tests.fakes import SpyLLM
 
@@ -237,7 +237,7 @@ def test_the_chain_asks_the_backend_in_use_for_its_limit(settings: Settings) -> 
 def test_the_embedder_takes_its_own_threads(
     settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import advisor.embeddings as embeddings
+    import advisor.rag.embeddings as embeddings
 
     seen: dict[str, Any] = {}
 

@@ -364,8 +364,8 @@ def test_sessions_do_not_share_conversations(browser, app_url: str) -> None:
 @pytest.mark.slow
 def test_app_with_small_local_model(browser, indexed: Advisor, tmp_path: Path) -> None:
     pytest.importorskip("llama_cpp")
-    from advisor.bundled import fetch
     from advisor.settings import PROJECT_ROOT, load_settings
+    from advisor.sources.bundled import fetch
 
     gguf = fetch("smollm2-135m", load_settings(paths={"data_dir": PROJECT_ROOT / "data"}))
     proc, url = _start_app(

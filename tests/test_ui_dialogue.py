@@ -7,11 +7,10 @@ from typing import Any
 
 import pytest
 
-from advisor import views
-from advisor.dialogue import CLARIFY, QUESTIONS, SKIP
+from advisor.domain.dialogue import CLARIFY, QUESTIONS, SKIP
 from advisor.present.shortlist import SHORTLIST_HEADERS
 from advisor.services import Advisor
-from advisor.ui import Handlers
+from advisor.ui import Handlers, views
 
 JA = "日本語"
 

@@ -10,9 +10,9 @@ import sys
 
 import pytest
 
-from advisor import uncurated
-from advisor.catalog import normalize_name
+from advisor.domain.catalog import normalize_name
 from advisor.services import Advisor
+from advisor.sources import uncurated
 
 pytestmark = pytest.mark.skipif(uncurated.binary() is None, reason="llmfit is not installed")
 

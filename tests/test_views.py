@@ -6,11 +6,10 @@ import datetime as dt
 
 import pytest
 
-from advisor import evidence as ev
-from advisor import views
-from advisor.catalog import UseCase
-from advisor.hardware import memory_table
-from advisor.needs import Needs
+from advisor.domain import evidence as ev
+from advisor.domain.catalog import UseCase
+from advisor.domain.hardware import memory_table
+from advisor.domain.needs import Needs
 from advisor.present.card import card_japanese, japanese_text, lifecycle_text
 from advisor.present.catalog import CATALOG_HEADERS, catalog_rows
 from advisor.present.profile import profile_lines, profile_markdown
@@ -18,6 +17,7 @@ from advisor.present.report import markdown_report, reasons_markdown, uncurated_
 from advisor.present.shortlist import SHORTLIST_HEADERS, shortlist_rows
 from advisor.present.text import inert_markdown
 from advisor.services import Advisor
+from advisor.ui import views
 
 
 def test_compare_memory_row_is_in_label_order(core: Advisor) -> None:
@@ -72,7 +72,7 @@ def test_each_model_of_the_reasons_starts_its_own_block(core: Advisor) -> None:
 
 
 def test_uncurated_section_is_labelled_and_rendered_from_the_models() -> None:
-    from advisor.uncurated import Uncurated
+    from advisor.sources.uncurated import Uncurated
 
     m = Uncurated(
         name="Qwen/Qwen3-14B",
@@ -302,8 +302,8 @@ def test_shortlist_rows_match_the_headers(core: Advisor) -> None:
 
 def test_one_formatter_for_a_cards_facts(core: Advisor) -> None:
     """The CLI's card, the comparison and the index text word a card's facts the same way."""
-    from advisor.index import card_text
     from advisor.present.card import card_facts
+    from advisor.rag.index import card_text
 
     card = core.catalog.get("gemma-4-31b")
     facts = dict(card_facts(card, "ja"))

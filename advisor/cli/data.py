@@ -24,7 +24,7 @@ app.add_typer(data_app, name="data")
 @data_app.command("status")
 def data_status(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """Each dataset's version, pinned version and data date, and the catalog's as-of dates."""
-    from advisor.datasets import status
+    from advisor.sources.datasets import status
 
     adv = _advisor()
     info = status(adv.catalog, adv.settings.paths.data_dir)
@@ -52,9 +52,9 @@ def data_check(
     disagree with the cards or with each other."""
     import datetime as dt
 
-    from advisor.catalog import load_catalog
-    from advisor.datasets import enrich
-    from advisor.freshness import STALE_DAYS, check, load_not_carded
+    from advisor.domain.catalog import load_catalog
+    from advisor.sources.datasets import enrich
+    from advisor.sources.freshness import STALE_DAYS, check, load_not_carded
 
     try:
         day = dt.date.fromisoformat(today) if today else dt.date.today()

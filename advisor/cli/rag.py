@@ -114,7 +114,7 @@ def chat(
     backend: Annotated[str | None, Backend] = None,
 ) -> None:
     """A multi-turn conversation in the terminal (follow-ups keep your earlier needs). Ctrl-D ends."""
-    from advisor.answer import Turn
+    from advisor.rag.answer import Turn
 
     chain = _advisor().chain(backend)
     history: list[Turn] = []

@@ -9,15 +9,15 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from advisor.catalog import Japanese, ModelCard, UseCase
+from advisor.domain.catalog import Japanese, ModelCard, UseCase
+from advisor.domain.needs import Needs, detect_lang
+from advisor.domain.notes import localise
+from advisor.domain.recommend import Result
 from advisor.errors import InputError
 from advisor.i18n import t as _t
-from advisor.needs import Needs, detect_lang
-from advisor.notes import localise
-from advisor.recommend import Result
 
 if TYPE_CHECKING:
-    from advisor.uncurated import Uncurated
+    from advisor.sources.uncurated import Uncurated
 
 from advisor.cli.base import _advisor, _emit_json, _read_arg, app, out
 

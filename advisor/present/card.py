@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from advisor import evidence as ev
-from advisor.catalog import ModelCard
-from advisor.hardware import memory_table
+from advisor.domain import evidence as ev
+from advisor.domain.catalog import ModelCard
+from advisor.domain.hardware import memory_table
 from advisor.i18n import t
 
 JA_LEVELS = {

@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from advisor.catalog import ModelCard
-from advisor.hardware import memory_table
+from advisor.domain.catalog import ModelCard
+from advisor.domain.hardware import memory_table
 from advisor.i18n import t as _t
 from advisor.present.card import card_japanese, lifecycle_text
 from advisor.present.text import shorten

@@ -3,9 +3,9 @@ budget, workload and context), assumed values marked, as lines and as a Markdown
 
 from __future__ import annotations
 
+from advisor.domain.needs import Needs
+from advisor.domain.notes import localise
 from advisor.i18n import t as _t
-from advisor.needs import Needs
-from advisor.notes import localise
 from advisor.present.text import inert_markdown
 
 USE_CASE_LABELS = {

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from advisor.catalog import Catalog
+from advisor.domain.catalog import Catalog
+from advisor.domain.recommend import Result
 from advisor.i18n import t as _t
 from advisor.present.shortlist import SHORTLIST_HEADERS, shortlist_rows
 from advisor.present.text import inert_markdown
-from advisor.recommend import Result
 
 if TYPE_CHECKING:
-    from advisor.uncurated import Uncurated
+    from advisor.sources.uncurated import Uncurated
 
 CRITERIA_LABELS = {
     "use_case": ("① 用途", "① Use case"),

@@ -6,11 +6,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from advisor import evidence as ev
+from advisor.domain import evidence as ev
+from advisor.domain.recommend import Recommendation, Result
 from advisor.i18n import t
 from advisor.present.card import japanese_text
 from advisor.present.text import shorten
-from advisor.recommend import Recommendation, Result
 
 
 def memory_fit(r: Recommendation) -> str:

@@ -10,16 +10,16 @@ from typing import Any
 
 import gradio as gr
 
-from advisor import views
-from advisor.answer import AnswerChain, Turn
-from advisor.dialogue import CLARIFY, apply_reply, is_skip, next_question
+import advisor.ui.views as views
+from advisor.domain.dialogue import CLARIFY, apply_reply, is_skip, next_question
+from advisor.domain.needs import Needs, unknown_criteria
 from advisor.errors import AdvisorError
-from advisor.needs import Needs, unknown_criteria
 from advisor.present.catalog import CATALOG_HEADERS, catalog_rows
 from advisor.present.profile import profile_markdown
 from advisor.present.report import markdown_report, reasons_markdown, uncurated_markdown
 from advisor.present.shortlist import SHORTLIST_HEADERS, shortlist_rows
 from advisor.present.text import inert_markdown
+from advisor.rag.answer import AnswerChain, Turn
 from advisor.services import Advisor
 from advisor.settings import LLMSettings, merge
 from advisor.ui.strings import _lang, _progress, _t

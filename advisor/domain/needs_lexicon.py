@@ -1,0 +1,334 @@
+"""The words and patterns people use for each need (ja/en), as regexes over NFKC-lowercased
+text. `advisor.domain.needs_rules` decides slots from them; this module only names them."""
+
+from __future__ import annotations
+
+from advisor.domain.catalog import UseCase
+
+# --- concepts ----------------------------------------------------------------------------------
+
+USE_CASE_RULES: list[tuple[str, UseCase]] = [
+    (
+        r"コード|プログラ|コーディング|補完|\bide\b|code|coding|program|copilot|developer|refactor|"
+        r"python|javascript|typescript|バグ|debug|リファクタ|プルリク|pull request|\bpr review|"
+        r"vs ?code|autocomplete|エンジニア向け|unit tests?|テストコード|コードレビュー|code review",
+        UseCase.code,
+    ),
+    (
+        r"翻訳|訳す|訳し|訳せ|和訳|英訳|通訳|translat|locali[sz]|ローカライズ|"
+        r"(?:into|to) (?:english|japanese|chinese|korean|french|german|spanish)\b|"
+        r"(?:英語|日本語|中国語|韓国語|多言語)(?:に|へ)(?:直|変換)|を(?:日本語|英語)で読め|"
+        r"日→英|英→日|多言語化|(?:英語|日本語|中国語|韓国語)(?:の[^。]{0,12})?を(?:日本語|英語|中国語|韓国語)に"
+        r"(?:し|変え|直)",
+        UseCase.translation,
+    ),
+    (
+        r"要約|まとめ|サマリ|summar|digest|tl;?dr|議事録|minutes|condense|recap|要点|"
+        r"(?:boil|cut) (?:it |them )?down|短くまとめ|abstract|key points|highlights|"
+        r"transcripts?|サマリー|要旨|掻い摘|かいつま|振り返り|(?:を)?まとめさせ",
+        UseCase.summarization,
+    ),
+    (
+        r"チャット|会話|対話|問い合わせ|問合せ|カスタマー|サポート|窓口|接客|返信|応対|faq|"
+        r"chat|conversation|assistant|customer (?:support|service|repl|inquir|question|email)|"
+        r"help ?desk|\bbot\b|chatbot|reply to customers|answer customers|ボット|返事|お客さん|"
+        r"お客様|顧客対応|質問に(?:自動で)?(?:答|返)|replies|support (?:emails?|tickets?)|"
+        r"tickets|line(?:で|の)|dms?\b|direct messages|会話させ|プレイヤーと会話",
+        UseCase.chat,
+    ),
+    (
+        r"\brag\b|検索|社内文書|社内資料|社内規程|社内規定|社内wiki|ナレッジ|文書検索|情報抽出|抽出|"
+        r"マニュアル(?:から|に基|をもと)(?!.{0,6}訳)|規程集|retriev|(?<!re)search|knowledge base|"
+        r"q ?& ?a over|extract|(?:internal|company|our) (?:wiki|docs|documents|documentation|"
+        r"manuals?|policies|handbook|knowledge)|from (?:our|the) (?:wiki|docs|documents|"
+        r"manuals?|pdfs?|handbook)|over (?:our|the) (?:docs|documents|pdfs|manuals)|"
+        r"(?:資料|文書|ドキュメント|pdf|マニュアル|wiki)(?:を|から|に)(?:検索|参照|もとに|基に|元に)|"
+        r"(?:マニュアル|文書|資料|規程|規定|wiki|ドキュメント|ログ|議事録|ナレッジ)[^。.]{0,16}"
+        r"(?:答え|回答|探)|(?:から|を)(?:答えを)?探して|confluence|notion|sharepoint|"
+        r"(?:マニュアル|規程|文書)[^。]{0,6}q ?& ?a|(?:from|using) (?:our|the) [^,.]{0,30}(?:manuals?|"
+        r"docs|documents|handbook|wiki|pages|pdfs?|policies)\b|google drive|questions about [^,.]{0,30}(?:contracts|documents|policies|manuals|docs|"
+        r"records|handbook)|answers? from (?:the |our )?[^,.]{0,20}(?:manuals?|docs|documents|"
+        r"pages|wiki|handbook|pdfs?)",
+        UseCase.rag,
+    ),
+    (
+        r"文章|記事|ブログ|執筆|作文|コピー|ライティング|メール|writ|blog|article|copy|essay|"
+        r"content generation|text generation|marketing|キャッチ|広告文|原稿|newsletter|sns投稿|"
+        r"説明文|商品説明|シナリオ|小説|物語|台本|description|stories|story|novel|scripts? for|"
+        r"セリフ|台詞|自動生成|下書き|文面|文案|(?:問題|問題文|コメント|解説)(?:を)?(?:作|書|つけ|生成)|"
+        r"drafts?\b|dialogue|posts\b|emails?\b",
+        UseCase.text_generation,
+    ),
+    (
+        r"エッジ|組み込み|スマホ|モバイル|ラズパイ|raspberry|edge|on-?device|mobile|phone|"
+        r"embedded|iot|jetson|tablets?|タブレット|raspberry pi|端末上|デバイス上|on the device",
+        UseCase.edge,
+    ),
+]
+
+FINETUNE = (
+    r"ファインチューニング|ファインチューン|ふぁいんちゅーにんぐ|微調整|追加学習|チューニング|\bft\b|"
+    r"独自データで学習|自社データで学習|自社データで(?:追加)?学習|学習させ|"
+    r"lora|qlora|fine[- ]?tun|finetun|train(?:ing)? (?:it |the model |a model )?on (?:our|my)|"
+    r"custom training|adapter|further train|adapt the model|retrain|(?:train|adapt)(?: or "
+    r"(?:train|adapt))? the model"
+)
+AS_IS = r"そのまま使|そのままで|素のまま|as[- ]is|out of the box|off[- ]the[- ]shelf|no training"
+
+JAPANESE = (
+    r"日本語|japanese|和文|敬語|和訳|日英|英日|日→|→日|日本向け|日本の(?:顧客|ユーザー|お客)|"
+    r"ja-?en|en-?ja"
+)
+ENGLISH_ONLY = (
+    r"english only|english-only|only english|英語のみ|英語だけ|英語しか|"
+    r"英語以外(?:の言語)?(?:は|も)?(?:使わな|使いません|扱わな|扱いません|不要|いらな|要らな)|"
+    r"(?:need|use|support) (?:any |no )?languages? other than english|english and nothing else"
+)
+JAPANESE_ONLY = (
+    r"日本語以外(?:の言語)?(?:は|も)?(?:使わな|使いません|扱わな|扱いません|不要|いらな|要らな)|"
+    r"japanese only|日本語のみ|"
+    r"日本語だけ|日本語しか"
+)
+OTHER_LANG = r"english|英語|chinese|中国語|korean|韓国語|french|german|spanish|フランス語|ドイツ語"
+MANY_LANG = (
+    r"多言語|100言語|多数の言語|いろいろな言語|many languages|multilingual|"
+    r"\d{2,}\+?\s*languages|low-?resource|少数言語|各国語|multiple languages|several languages|"
+    r"\d{2,}(?:以上の|超の)?言語|\d+\s*か?国語|多くの言語|lots of languages|many different languages|数十(?:の|か国)?(?:言語|語)|dozens of (?:different )?languages|"
+    r"いろんな言語|様々な言語|さまざまな言語|各国(?:の)?言語|every major (?:[a-z]+ )*languages?|"
+    r"all major languages"
+)
+
+LOCAL = (
+    r"ローカル|オンプレ|社内サーバ|自社サーバ|社内のサーバ|自社のサーバ|自前|手元|自己ホスト|"
+    r"セルフホスト|オフライン|閉域|社内ネットワーク|社内環境|社内で(?:動|運用|完結)|"
+    r"\blocal(?:ly)?\b|on-?prem|self-?host|offline|air-?gap|behind (?:our|the) firewall|"
+    r"in-?house server|our (?:own )?(?:servers?|hardware|infrastructure|datacenter|data center)|"
+    r"my (?:own )?(?:pc|laptop|machine|server|computer|desktop)|自分のpc|自分のパソコン|"
+    r"gpu(?:で|を)?動か|run (?:it )?(?:ourselves|myself)|on-?device|うちの(?:pc|パソコン|サーバ|マシン)|"
+    r"社内pc|自社pc|院内|社内のpc|ネット(?:に|へ)?(?:つなが|繋が)(?:って|ってい|ら)?(?:ない|ません)|"
+    r"(?:ネット|インターネット)接続(?:は|が)?(?:不可|なし|無し|できない)|no internet|without internet|"
+    r"internet-?free|disconnected|ろーかる"
+)
+API = (
+    r"\bapis?\b|クラウド|saas|ホステッド|(?<!self-)(?<!self )hosted(?! on)|cloud|managed service|"
+    r"外部サービス|外部のサービス|third[- ]party (?:service|provider|api)|"
+    r"openai|chatgpt|anthropic|gemini api|bedrock|azure openai|vertex"
+)
+OWN_INFRA = (
+    r"サーバ(?:ー)?(?:は|を)?(?:持|用意|運用|管理)|インフラ(?:は|を)?(?:持|用意|運用|管理)|"
+    r"自前で(?:サーバ|運用|ホスト)|(?:host|run|manage|maintain) (?:anything |it |models? )?"
+    r"(?:ourselves|myself|on our own)|(?:our|my) own (?:servers?|infrastructure|gpus?)|"
+    r"self-?host|運用(?:の手間|負担)"
+)
+EITHER = (
+    r"どちらでも|どっちでも|apiでもローカルでも|ローカルでもapiでも|either (?:way|is fine|works)|"
+    r"doesn'?t matter whether|どこで動かしても|どこでも(?:いい|よい|大丈夫|ok)|happy with either|"
+    r"either (?:a |an )?(?:hosted|api|cloud|local)|(?:don'?t|do not) care where|"
+    r"wherever it runs|不問|either (?:route|option|approach|one)"
+)
+ALSO_OK = (
+    r"でも(?:ok|いい|よい|大丈夫|構わ|かまわ|可)|も(?:ok|いい|可)|also (?:ok|fine|acceptable|works?)|"
+    r"would also work|is also fine|as well|otherwise|でも(?:別に)?(?:いい|よい)|ても(?:いい|よい|ok|大丈夫|構わ)"
+)
+BALANCE = r"バランス|balance|both accurate and (?:cheap|affordable|inexpensive)|両立"
+COUNTERFACTUAL = (
+    r"would be (?:fine|ok|okay|possible|an option) if [^.;]*(?:weren'?t|wasn'?t|were not|was not) "
+    r"(?:so )?(?:confidential|sensitive|private|personal)|"
+    r"(?:機密|個人情報|社外秘)(?:で)?(?:さえ|じゃ)?なければ[^。]*(?:api|クラウド)"
+)
+FUTURE = (
+    r"予定|買う|購入|導入したい|取れれば|来年|将来|いずれ|might get|next year|plan(?:ning)? to|"
+    r"will (?:buy|get)|going to (?:buy|get)|later|eventually|someday|if we get"
+)
+SPEED_COMPLAINT = (
+    r"遅(?:い|く)(?:と|のは|のが|て)|待ちきれ|待たされ|too slow|takes (?:\w+ ){0,2}(?:seconds|minutes) "
+    r"to|abandon it if"
+)
+MODERATE = r"^(?:は|が)?(?:そこそこ|ほどほど|まあまあ|それなり|最低限|普通で)|good enough|doesn'?t have to be"
+EXCLUSIVE = r"しか|のみ|\bonly\b|has to|have to|must|need to"
+# data that must be protected (the mention alone makes the advisor local-first)
+SENSITIVE = (
+    r"社外秘|機密|秘密|極秘|個人情報|顧客データ|顧客情報|顧客名|お客様の(?:データ|情報)|患者|カルテ|"
+    r"医療(?:データ|情報)|診療|病院|退院|カウンセリング|人事(?:データ|情報)|マイナンバー|プライバシ|"
+    r"銀行|口座|人事|評価コメント|住民|相談内容|取引先の情報|健康診断|保健|成績|設計図面|"
+    r"セキュリティポリシー|security policy|student records|grades|residents|benefit applications|"
+    r"tax returns|proprietary|confidential|sensitive|private data|privacy|\bpii\b|personal (?:data|information|"
+    r"info)|customer (?:data|records|information|info)|client (?:data|files|records|information)|"
+    r"patient|medical|clinic|hospital|therap|health (?:data|records)|hipaa|gdpr|"
+    r"trade secrets?|proprietary (?:data|code|documents)|internal[- ]only|classified|秘匿|"
+    r"account data|\bbank\b|employee (?:data|records)"
+)
+# data leaving the premises (negated: the data must stay inside)
+DATA_OUT = (
+    r"(?:社外|外部|外|クラウド|ネット|第三者|海外|ベンダー)(?:の[^、。]{0,10}?)?(?:に|へ|で)(?:は|も)?"
+    r"[^、。]{0,8}?(?:出|送|上げ|渡|漏|預け|置|保存|アップ|入れ|投げ|経由)|"
+    r"(?:paste|put|upload|send)\w* (?:\w+ ){0,3}into (?:chatgpt|any|an? |the cloud|external|hosted)|"
+    r"(?:データ|情報|文書|資料|ソースコード|ファイル)(?:は|を|も)?(?:一切)?(?:出|渡|送|預け)(?:せ|さ|れ|し)|"
+    r"外部送信|持ち出|外に漏|"
+    r"leav(?:e|es|ing) (?:our|the|my|it|this)\b|"
+    r"(?:go|leave|be sent|get sent|sent|move|goes) outside (?:of )?(?:our|the|my) \w+|"
+    r"send (?:\w+ ){0,2}(?:out|off-?site|outside)\b|"
+    r"(?:go|sent|send|upload|share|shared|transfer|transmitted|stored)\w* (?:\w+ ){0,3}"
+    r"(?:to|with|on|in|outside) (?:an? |the |any )?(?:external|third|cloud|outside|vendor|"
+    r"openai|internet|us servers|public)|stay (?:in-?house|inside|on-?prem|internal|local|"
+    r"on our|within)"
+)
+STAY_INSIDE = (
+    r"stays? (?:in-?house|inside|on[- ]?prem|internal|local|on|in|within) (?:our|the|my)|"
+    r"stays? (?:in-?house|inside|on[- ]?prem|internal|local)|社内(?:に留め|だけで|で完結)"
+)
+NOT_SENSITIVE = (
+    r"公開(?:済み|されている|情報|データ)|public (?:data|information|docs|documents)|"
+    r"data is (?:all )?public|nothing (?:private|sensitive|confidential)|no (?:sensitive|private|"
+    r"personal) data"
+)
+DATA = r"データ|情報|文書|資料|書類|記録|data|records|documents|files|information"
+
+ACCURACY = (
+    r"精度|高性能|最高|一番賢|賢い|正確|品質|高品質|難しい|複雑な|推論力|性能重視|ミスが許され|"
+    r"\bbest\b|most accurate|accura|highest quality|top quality|state of the art|sota|smartest|"
+    r"complex reasoning|quality|precise|precision|correct answers?|reliab|right answers?|"
+    r"間違え(?:ない|ず)|ミスが(?:許|でき)|(?:can'?t|cannot) afford (?:any )?(?:mistakes|errors)|"
+    r"no room for (?:error|mistakes)|no mistakes|正答|賢さ|has to be right|get it right|正確さ"
+)
+NO_OBJECT = (
+    r"regardless of cost|(?:cost|money|price|budget) is no object|コストは(?:問わ|気にしな)|"
+    r"予算は(?:問わ|気にしな|気にしま|潤沢|いくらでも)|コストは気にしま|金に糸目|お金はかけて|費用は気にし|"
+    r"(?:don'?t|do not) care (?:about|how much)(?: the)? (?:cost|price|money)|unlimited budget|"
+    r"いくらかかっても|高くても(?:いい|よい|構わ|大丈夫)|お金はかけられ|費用は問わ|"
+    r"cost (?:isn'?t|is not) (?:really )?(?:a|an) (?:concern|issue|problem)|not price[- ]sensitive|"
+    r"(?:price|money|cost) (?:is not|isn'?t) an? (?:issue|concern)|money is no"
+)
+COST = (
+    r"安く|安い|安さ|安価|低コスト|低価格|コストを抑|コスト重視|コスト優先|価格重視|節約|無料|タダ|格安|"
+    r"費用を抑|affordable|without breaking the bank|not too expensive|reasonably priced|手頃|\bcheap|low cost|low-cost|lowest cost|inexpensive|\bfree\b|cost-?effective|"
+    r"minimi[sz]e (?:the )?cost|high volume|大量|高頻度|keep (?:the )?costs? down|コスパ|"
+    r"cost matters|cost is (?:important|key|the priority)|cost-?sensitive|(?:cost|コスト)"
+    r"(?:は|が)?(?:一番|最優先|重要|大事)"
+)
+SPEED = (
+    r"速い|速さ|速度|高速|早く|早い|スピード|低遅延|レイテンシ|リアルタイム|即答|即時|レスポンス|"
+    r"応答(?:の)?(?:速|時間)|待たせ|サクサク|軽量|軽い|小型|小さ|"
+    r"\bfast|speed|latency|real-?time|quick|snappy|responsive|instant|lightweight|tiny|"
+    r"\bsmall (?:model|and fast)|low delay|遅(?:い|く)(?:と|のは|のが)|待ちきれ|"
+    r"\d+\s*秒以内|within \d+ ?(?:ms|seconds?)|sub-?second|come back fast|response time|応答時間"
+)
+TOP_PRIORITY = (
+    r"一番|最も|何より|最優先|第一|重視|大事|重要|優先|most important|top priority|above all|"
+    r"first and foremost|matters most|key|priority|crucial|critical|main concern|first\b|"
+    r"何よりも|とにかく"
+)
+COMMERCIAL = (
+    r"商用|製品に組み込|自社製品|サービスに組み込|販売|有償|commercial|product|business|"
+    r"enterprise|company|customers|clients|saas|収益|売り物|マネタイズ|monetiz|sell"
+)
+NONCOMMERCIAL = (
+    r"研究目的|研究用|非商用|個人利用|趣味|学術|個人的な|個人プロジェクト|research only|"
+    r"non-?commercial|personal (?:use|project)|hobby|academic|side project|for fun"
+)
+COMMERCIAL_REQUIRED = (
+    r"商用(?:で|利用)?(?:が)?(?:使えない|できない|不可)(?:な)?(?:ライセンス|もの|モデル)?(?:は|だと)?"
+    r"(?:困|ダメ|だめ|ng|不可|避け|使えない)|(?:licen[cs]e|model)s? (?:that|which) "
+    r"(?:forbid|prohibit|don'?t allow) commercial|商用(?:利用)?(?:でき|使え)ない(?:モデル|もの)?(?:なら|は)?[^。]{0,8}"
+    r"(?:外して|除外|除いて)"
+)
+LOW_BUDGET = (
+    r"\bno budget|no money|tight budget|limited budget|small budget|shoestring|as cheap as possible|"
+    r"lowest cost|minimal cost|お金(?:は|が)?(?:ない|かけられない)|予算(?:は|が)?(?:ない|ほぼない|"
+    r"少な|多くな|限られ|あまりな|ほとんどな)|安さ|安く|安い|安価|格安|低コスト|低価格|無料|節約|cheap|"
+    r"low[- ]cost|inexpensive|\bfree\b|コスト重視|コスト優先|予算(?:は|が)?(?:ほぼ)?(?:ゼロ|0円|なし)|ほぼゼロ"
+)
+OPEN = (
+    r"オープン(?:ソース|ウェイト|モデル)|open[- ]?(?:source|weights?)|重み(?:が|を)?公開|\boss\b|"
+    r"weights? (?:must be |are |is )?downloadable|download the weights|inspect the weights|"
+    r"重み(?:を|が)?ダウンロード|need (?:the )?weights|no api-?only models|"
+    r"api(?:提供)?(?:だけ|のみ)の(?:モデル)?(?:は|を)?除外"
+)
+
+MAX_PARAMS = (
+    r"(?:under|below|at most|up to|less than|max(?:imum)?|no (?:more|bigger|larger) than|<=?)\s*"
+    r"(\d+(?:\.\d+)?)\s*b\b|"
+    r"(\d+(?:\.\d+)?)\s*b\s*(?:程度まで|くらいまで|まで|以下|未満|以内|前後まで|を超えない|"
+    r"を超えな|or (?:smaller|less|under|below))|(?:larger|bigger) than (\d+(?:\.\d+)?)\s*b\b|"
+    r"(\d+(?:\.\d+)?)\s*bより(?:大きい|大きな|上)|(\d+(?:\.\d+)?)\s*bクラスまで|"
+    r"(\d+(?:\.\d+)?)\s*bを超える(?:もの|モデル)?(?:は)?(?:無理|ng|不可|ダメ|載らない|使えない)|"
+    r"(?:nothing|no model|none) (?:over|above|larger than|bigger than) (\d+(?:\.\d+)?)\s*b\b|(?:go|be) (?:above|over|beyond) (\d+(?:\.\d+)?)\s*b\b"
+)
+#: a number as people write it: "12", "1.5", "10,000"
+NUM = r"(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
+PER_DAY = (
+    rf"(?:1日|一日|毎日|日に|日)\s*(?:に|あたり)?\s*(?:約|だいたい)?\s*{NUM}\s*(万|千|k)?\s*(?:件|回|リクエスト|問|人)|"
+    rf"{NUM}\s*(k|m|million)?\s*(?:requests?|req|msgs?|calls?|queries|messages|conversations|chats|tickets|"
+    r"(?:support )?emails?|documents?|items?)\s*(?:per|a|an|each|/)\s*day|"
+    rf"(?:about|around|roughly|~)\s*{NUM}\s*(k)?\s*(?:a|per|/)\s*day|"
+    rf"{NUM}\s*(k|m)?\s*(?:requests?|calls?|queries|messages)\s*daily"
+)
+PER_REQUEST = (
+    rf"{NUM}\s*(k)?\s*(?:tokens?|トークン)\s*(?:per|each|/|ずつ|の)\s*(?:request|call|リクエスト|件)|"
+    rf"(?:1件|1回|1リクエスト)(?:あたり)?\s*{NUM}\s*(k|千)?\s*(?:tokens?|トークン)"
+)
+DEVICE = (
+    r"スマホ|スマートフォン|携帯|ブラウザ|ラズパイ|raspberry|smartphone|phone|mobile|browser|jetson"
+)
+GPU = r"gpu|グラボ|ぐらぼ|グラフィックボード|グラフィックカード|ビデオカード|vram|cuda|graphics card|dedicated graphics"
+PLAIN_PC = (
+    r"ノートpc|ノートパソコン|普通のpc|普通のパソコン|事務用(?:の)?pc|事務用(?:の)?パソコン|"
+    r"一般的な(?:pc|パソコン)|家庭用(?:の)?(?:pc|パソコン)|社用pc|業務用pc|"
+    r"(?:just|only|regular|ordinary|normal|plain|office|standard|old|cheap) (?:a )?"
+    r"(?:laptop|pc|desktop|computer|notebook)s?|(?:a |my |our )?laptops?\b|notebook pc|"
+    r"ultrabook|chromebook|thinkpad"
+)
+MAC = r"\bmac(?:book(?: air| pro)?| mini| studio|s)?\b|\bimac\b|マック|マックブック"
+GB = r"(\d+(?:\.\d+)?)\s*(?:gb|gib|ギガ(?:バイト)?|g\b)"
+VRAM = (
+    rf"(?:vram|gpu|グラボ|ビデオメモリ)[^\d\n]{{0,20}}{GB}|{GB}\s*(?:の|of)?\s*(?:vram|gpu|グラボ)"
+)
+RAM = (
+    rf"(?:\bram\b|メモリ|memory|主記憶)[^\d\n]{{0,12}}{GB}|"
+    rf"{GB}\s*(?:の|of)?\s*(?:system |unified )?(?:\bram\b|メモリ|memory)"
+)
+COUNT = rf"{NUM}\s*(k|千|万|m)?"
+#: a token count: "32k tokens", "32,000 トークン", "128k context", "コンテキスト長 200k"
+CONTEXT_COUNTS = (
+    rf"{COUNT}[\s\-]*(?:tokens?|トークン)",
+    rf"{COUNT}[\s\-]*(?:の)?\s*(?:context|コンテキスト|文脈)",
+    r"(?:context(?:[\s\-](?:window|length))?|コンテキスト(?:長|ウィンドウ)?)\s*(?:of|:|は|が|=)?\s*"
+    rf"(?:at least|最低|少なくとも)?\s*{COUNT}(?![\d.]|\s*(?:gb|ページ|pages?))",
+)
+LONG_TEXTS = (
+    r"長文|長い文書|長いドキュメント|書籍|本一冊|論文|契約書|long (?:documents?|context|reports?)|"
+    r"books?|entire codebase|large pdf"
+)
+
+# money: "月3万円", "予算10万円", "$500 a month", "under $0.001 per request", "1リクエスト0.5円"
+YEN = (
+    rf"{NUM}\s*(万|千)?\s*(?:円|yen|jpy)|[¥￥]\s*{NUM}\s*(万|千|k)?|"
+    rf"(?:予算|月額|月)\D{{0,4}}?{NUM}\s*(万|千)(?!\s*(?:件|回|トークン|tokens?|リクエスト|人|文字|ページ))"
+)
+USD = rf"\$\s*{NUM}\s*(k|m)?|{NUM}\s*(k|m)?\s*(?:usd|dollars?|bucks|ドル|米ドル)"
+CENTS = r"(\d+(?:\.\d+)?)\s*(?:cents?|セント|¢)"
+PER_REQ_WORDS = (
+    r"per (?:request|call|query|message)|/ ?(?:request|call|query|件|回)|a request|each request|"
+    r"リクエスト|1回|1件|一回|一件|1問|件あたり|回あたり|につき"
+)
+PER_MONTH_WORDS = (
+    r"per month|a month|/ ?mo(?:nth)?\b|monthly|月|毎月|ひと月|1か月|一か月|1ヶ月|月額"
+)
+HARD_LIMIT = r"以内|以下|まで|未満|上限|超えない|を超え|under|at most|max(?:imum)?|no more than|below|cap|hard limit|within|less than|ceiling"
+
+
+NUMBER_WORDS = {
+    "two": "2",
+    "three": "3",
+    "four": "4",
+    "five": "5",
+    "six": "6",
+    "eight": "8",
+    "a pair of": "2",
+    "二枚": "2枚",
+    "三枚": "3枚",
+    "四枚": "4枚",
+    "八枚": "8枚",
+    "二台": "2台",
+    "四台": "4台",
+}

@@ -1,0 +1,1 @@
+"""Retrieval and answers: embeddings, the Chroma index, LLM backends, prompts, the answer chain and its guard."""
