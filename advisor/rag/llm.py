@@ -271,13 +271,21 @@ class LlamaCpp(LLM):
     def stream_json(
         self, messages: list[Message], schema: dict[str, Any], max_tokens: int
     ) -> Iterator[str]:
-        """The schema becomes a grammar: the reply is that JSON object, token by token."""
-        yield from self.stream(
-            messages,
-            max_tokens,
-            response_format={"type": "json_object", "schema": schema},
-            temperature=0,
-        )
+        """The schema becomes a grammar: the reply is that JSON object, token by token, decoded
+        greedily with the grammar checked on the best candidates first (`grammar.GreedyGrammar`)."""
+        from advisor.rag.grammar import GreedyGrammar, schema_grammar
+
+        proc = GreedyGrammar(self._llm, schema_grammar(schema))
+        try:
+            yield from self.stream(
+                messages,
+                max_tokens,
+                logits_processor=[proc],
+                temperature=0,
+                repeat_penalty=1.0,  # the processor applies it before the grammar
+            )
+        finally:
+            proc.close()
 
     def warm(self, messages: list[Message]) -> None:
         """Evaluate the fixed system prefix now: llama.cpp keeps the longest common token prefix

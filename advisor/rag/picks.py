@@ -22,6 +22,8 @@ SHORT_PASSAGE_CHARS = 90
 SENTENCE_CHARS = {"ja": 60, "en": 160}
 
 _ENDERS = re.compile(r"[。！？!?]|\.(?!\d)")
+#: in Japanese a '.' belongs to a version or a number ("Apache-2.0", "Qwen2.5"), never ends one
+_JA_ENDERS = re.compile(r"[。！？!?]")
 _JA_LEVEL = {
     "strong": ("日本語に特に強い", "very strong in Japanese"),
     "good": ("日本語は良好", "good in Japanese"),
@@ -103,7 +105,8 @@ def pick_schema(names: list[str], lang: str) -> dict[str, Any]:
     props = {}
     for n in names:
         if lang == "ja":
-            pattern = f'^{_literal(n)}は[^"\\\\\n]{{8,{longest}}}。$'
+            # one sentence: the first '。' ends it (a run-on second sentence would hit the limit)
+            pattern = f'^{_literal(n)}は[^"\\\\\n。]{{8,{longest}}}。$'
         else:
             pattern = f'^{_literal(n)} [^"\\\\\n]{{12,{longest}}}[.]$'
         props[n] = {"type": "string", "pattern": pattern}
@@ -171,7 +174,7 @@ def whole_sentences(text: str, lang: str, closed: bool) -> str | None:
     t = " ".join(_CITE_RE.sub("", _CONTROL_RE.sub("", text)).split()).strip(" ,、")
     if len(t) < 4:
         return None
-    ends = [m.end() for m in _ENDERS.finditer(t)]
+    ends = [m.end() for m in (_JA_ENDERS if lang == "ja" else _ENDERS).finditer(t)]
     if ends and ends[-1] == len(t):
         return t
     if closed:
