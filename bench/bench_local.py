@@ -491,7 +491,7 @@ def main() -> None:
             )
             llm.reset()
 
-        from advisor.rag.answer import pick_schema
+        from advisor.rag.picks import pick_lead, pick_schema
 
         compact = compact_messages(b)
         results: list[tuple[str, str, Run, Run]] = []
@@ -499,7 +499,10 @@ def main() -> None:
         for i, (lang, question) in enumerate(QUESTIONS):
             prepared = chain.prepare(question)
             messages = prepared.messages
-            schema = pick_schema([r.name for r in prepared.recommendations[:3]], prepared.lang)
+            picks = prepared.recommendations[:3]
+            schema = pick_schema(
+                [r.name for r in picks], prepared.lang, [pick_lead(r, prepared.lang) for r in picks]
+            )
             log(f"q{i + 1} ({lang}): {'pipeline first' if i % 2 == 0 else 'raw first'}")
             # the pipeline's picks task runs at temperature 0 with its grammar: the same for raw
             if i % 2 == 0:

@@ -32,6 +32,19 @@ class UseCase(StrEnum):
     edge = "edge"
 
 
+#: each use case in the interface language (ja, en)
+USE_CASE_LABELS = {
+    "chat": ("チャットボット", "chatbot"),
+    "code": ("コード生成・補完", "code"),
+    "translation": ("翻訳", "translation"),
+    "summarization": ("要約", "summarisation"),
+    "rag": ("社内文書検索(RAG)", "RAG / search"),
+    "text_generation": ("文章作成", "writing"),
+    "finetuning": ("ファインチューニング", "fine-tuning"),
+    "edge": ("端末・エッジ", "on-device / edge"),
+}
+
+
 class Japanese(StrEnum):
     strong = "strong"
     good = "good"

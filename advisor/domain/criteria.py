@@ -13,7 +13,7 @@ from pydantic import BaseModel
 from advisor.domain import budget
 from advisor.domain import evidence as ev
 from advisor.domain.budget import Rate
-from advisor.domain.catalog import Catalog, ModelCard, UseCase
+from advisor.domain.catalog import USE_CASE_LABELS, Catalog, ModelCard, UseCase
 from advisor.domain.guide import CRITERION_SECTIONS
 from advisor.domain.hardware import (
     Hardware,
@@ -123,7 +123,7 @@ def _use_case(card: ModelCard, c: Ctx) -> tuple[float, str]:
                     f"{p:g}B suits devices" if p <= 9 else f"{p:g}B is large for a device",
                 )
         else:
-            label = u.value.replace("_", " ")
+            label = USE_CASE_LABELS[u.value][0 if lang == "ja" else 1]
             if u in card.use_cases:
                 s, why = 0.9, _t(lang, f"{label} に向く", f"suited to {label}")
             elif is_specialist(card):

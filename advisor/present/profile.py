@@ -3,22 +3,11 @@ budget, workload and context), assumed values marked, as lines and as a Markdown
 
 from __future__ import annotations
 
+from advisor.domain.catalog import USE_CASE_LABELS
 from advisor.domain.needs import Needs
 from advisor.domain.notes import localise
 from advisor.i18n import t as _t
 from advisor.present.text import inert_markdown
-
-USE_CASE_LABELS = {
-    "chat": ("チャットボット", "chatbot"),
-    "code": ("コード生成・補完", "code"),
-    "translation": ("翻訳", "translation"),
-    "summarization": ("要約", "summarisation"),
-    "rag": ("社内文書検索(RAG)", "RAG / search"),
-    "text_generation": ("文章作成", "writing"),
-    "finetuning": ("ファインチューニング", "fine-tuning"),
-    "edge": ("端末・エッジ", "on-device / edge"),
-}
-
 
 #: the profile card's lines: the guide's six criteria, then budget, workload and context
 PROFILE_LABELS = {

@@ -40,6 +40,7 @@ from advisor.rag.picks import (
     _fact_line,
     _fixed_text,
     _prose,
+    pick_lead,
     pick_schema,
     pick_sentence,
     whole_sentences,
@@ -255,7 +256,7 @@ class AnswerChain:
         try:
             if p.backend_down:  # it just failed: answer offline now rather than wait again
                 raise BackendError(p.backend_down)
-            schema = pick_schema(names, p.lang)
+            schema = pick_schema(names, p.lang, [pick_lead(r, p.lang) for r in picks])
             for piece in self.llm.stream_json(p.messages, schema, self.max_tokens):
                 if not p.usage["completion_tokens"]:
                     p.usage["first_token_seconds"] = round(time.monotonic() - started, 2)

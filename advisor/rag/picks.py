@@ -97,18 +97,41 @@ def _literal(text: str) -> str:
     return "".join(c if c.isalnum() or c == " " else f"[{c}]" for c in text)
 
 
-def pick_schema(names: list[str], lang: str) -> dict[str, Any]:
+def pick_lead(r: Recommendation, lang: str) -> str:
+    """The opening of a pick's sentence, written by code from its card: the fact that sets it
+    apart for this need (its memory on the stated hardware, or its API price), so that three
+    picks never get the same sentence and the model goes on from a true fact."""
+    if r.memory_gb and (r.fit or not r.price_per_mtok):
+        q4 = r.memory_gb["q4"]
+        size = f"{r.params_b:g}B" if r.params_b else ""
+        return _t(
+            lang, f"{size}でQ4なら約{q4:.1f}GBに収まり、", f"({size}, about {q4:.1f} GB at Q4)"
+        )
+    if r.price_per_mtok:
+        pin, pout = r.price_per_mtok["input"], r.price_per_mtok["output"]
+        return _t(
+            lang,
+            f"100万トークンあたり入力${pin:g}・出力${pout:g}で、",
+            f"(${pin:g} in / ${pout:g} out per 1M tokens)",
+        )
+    return ""
+
+
+def pick_schema(names: list[str], lang: str, leads: list[str] | None = None) -> dict[str, Any]:
     """One sentence per pick, keyed by its name, in ranking order. The pattern makes each
-    sentence start with the pick's name (in Japanese, "<name>は") and end on a full stop, so a
-    grammar-constrained model writes a whole sentence about that pick in the asker's language."""
+    sentence start with the pick's name (in Japanese, "<name>は") and its lead (`pick_lead`),
+    and end on a full stop, so a grammar-constrained model writes a whole sentence about that
+    pick in the asker's language."""
     longest = SENTENCE_CHARS.get(lang, 200)
     props = {}
-    for n in names:
+    for i, n in enumerate(names):
+        lead = _literal(leads[i]) if leads and i < len(leads) else ""
         if lang == "ja":
             # one sentence: the first '。' ends it (a run-on second sentence would hit the limit)
-            pattern = f'^{_literal(n)}は[^"\\\\\n。]{{8,{longest}}}。$'
+            pattern = f'^{_literal(n)}は{lead}[^"\\\\\n。]{{8,{longest}}}。$'
         else:
-            pattern = f'^{_literal(n)} [^"\\\\\n]{{12,{longest}}}[.]$'
+            lead = f" {lead}" if lead else ""
+            pattern = f'^{_literal(n)}{lead} [^"\\\\\n]{{12,{longest}}}[.]$'
         props[n] = {"type": "string", "pattern": pattern}
     return {
         "type": "object",
