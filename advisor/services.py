@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
@@ -30,6 +31,7 @@ class Advisor:
 
     def __init__(self, settings: Settings):
         self.settings = settings
+        self._llm_lock = threading.Lock()
 
     @cached_property
     def catalog(self) -> Catalog:
@@ -144,13 +146,26 @@ class Advisor:
         from advisor.rag.llm import Extractive, make_llm
 
         mode = mode or self.settings.llm.mode
-        if mode not in self._llms:
-            try:
-                self._llms[mode] = make_llm(self.settings, mode)
-            except BackendError as exc:
-                self.note(f"{mode} backend unavailable ({exc}); answering offline")
-                return Extractive()
-        return self._llms[mode]
+        with self._llm_lock:  # a `preload` under way: wait for it rather than load twice
+            if mode not in self._llms:
+                try:
+                    self._llms[mode] = make_llm(self.settings, mode)
+                except BackendError as exc:
+                    self.note(f"{mode} backend unavailable ({exc}); answering offline")
+                    return Extractive()
+            return self._llms[mode]
+
+    def preload(self, mode: str | None = None) -> None:
+        """Build the backend in the background (a local model loads from disk while the caller
+        opens the index and the embedder); `llm(mode)` then waits for it."""
+        threading.Thread(
+            target=self.llm, args=(mode,), name="advisor-llm-load", daemon=True
+        ).start()
+
+    def open_retrieval(self) -> None:
+        """Open the index and load the embedder now, not at the first question."""
+        _ = self.retriever
+        self.embedder.embed_query("-")
 
     @cached_property
     def _llms(self) -> dict[str, LLM]:

@@ -8,7 +8,7 @@ from typing import Any, cast
 
 import pytest
 
-from advisor.rag.answer import AnswerChain, Turn, extractive_answer, filter_citations
+from advisor.rag.answer import AnswerChain, Prepared, Turn, extractive_answer, filter_citations
 from advisor.services import Advisor
 from tests.fakes import SpyLLM
 
@@ -42,10 +42,25 @@ def test_prompt_is_compact_facts_of_the_picks(indexed: Advisor, spy: SpyLLM) -> 
     lines = [ln for ln in user["content"].splitlines() if ln.startswith("- ")]
     facts = [ln for ln in lines if any(ln.startswith(f"- {r.name}:") for r in p.recommendations)]
     assert len(facts) == min(3, len(p.recommendations)) and "Gemma 3 27B" in facts[0]
-    assert "131,072" in facts[0] and "licence" in facts[0]
+    assert "131,072" in facts[0]  # asked for: the context window is in the facts
+    assert "licence" not in facts[0]  # not asked for: the licence name stays out
     assert len(lines) - len(facts) <= 3  # at most three short passages besides the facts
     # sized to a small model: a 1.5B model's tokenizer gives ~1 token per 3.5 English characters
     assert len(system["content"]) + len(user["content"]) < 2400
+
+
+def test_facts_carry_what_the_question_asks(indexed: Advisor, spy: SpyLLM) -> None:
+    chain = AnswerChain(indexed, spy)
+    asked = chain.prepare("商用利用できるライセンスのモデルを教えて。RTX 4090がある")
+    plain = chain.prepare("要約に使えるモデルを教えて。RTX 4090がある")
+
+    def fact_lines(p: Prepared) -> list[str]:
+        user = p.messages[-1]["content"]
+        return [ln for ln in user.splitlines() if ln.startswith("- ") and ":" in ln]
+
+    assert fact_lines(asked) and all("ライセンス" in ln for ln in fact_lines(asked)[:3])
+    assert fact_lines(plain) and not any("ライセンス" in ln for ln in fact_lines(plain))
+    assert not any("コンテキスト" in ln for ln in fact_lines(plain))
 
 
 def test_each_pick_gets_its_checked_cited_sentence(indexed: Advisor, spy: SpyLLM) -> None:

@@ -25,6 +25,16 @@ def kinds(core: Advisor, sentence: str, model_id: str | None, lang: str = "en", 
         ("Qwen3.5-9B reads 262K tokens at once.", "qwen3.5-9b", "en", []),
         ("Mistral 7B has a 128K-token context.", "mistral-7b", "en", ["number"]),
         ("Mistral 7Bのコンテキストは8,192トークンです。", "mistral-7b", "ja", []),
+        # "per 1M tokens" is a price's unit, not a context claim; a wrong price still fails
+        (
+            "Ministral 3 3B ($0.1 in / $0.1 out per 1M tokens) suits a chatbot.",
+            "ministral-3-3b",
+            "en",
+            [],
+        ),
+        ("Ministral 3 3Bは100万トークンあたり入力$0.1で使えます。", "ministral-3-3b", "ja", []),
+        ("Ministral 3 3B costs $3 per 1M tokens.", "ministral-3-3b", "en", ["number"]),
+        ("Ministral 3 3B reads 1M tokens at once.", "ministral-3-3b", "en", ["number"]),
         # Japanese specialisation only for cards whose level is strong
         ("Gemma 3 4Bは、日本語特化されたモデルです。", "gemma-3-4b", "ja", ["japanese"]),
         ("Llama-3-ELYZA-JP-8Bは日本語に特化したモデルです。", "llama-3-elyza-jp-8b", "ja", []),

@@ -387,11 +387,11 @@ def test_indirect_injection(twins: tuple[Advisor, Advisor]) -> None:
             if f"models/{card_id}#{lang}" not in sids:
                 problems.append(f"the poisoned card was not retrieved: {sids}")
             user = p.messages[1]["content"]
-            # the picks task gives the model the start of a pick's strengths (its cautions stay
-            # out): that much of the poison reaches the prompt, and only quoted
-            quoted = texts[lang][0].replace("<", "‹").replace(">", "›")
-            if " ".join(quoted.split())[:20] not in " ".join(user.split()):
-                problems.append(f"{quoted[:30]!r} did not reach the prompt quoted")
+            # the picks task gives the model the recommender's facts, never a card's prose: the
+            # poisoned strengths do not reach the prompt, quoted or not
+            for raw in (texts[lang][0], texts[lang][0].replace("<", "‹").replace(">", "›")):
+                if " ".join(raw.split())[:20] in " ".join(user.split()):
+                    problems.append(f"{raw[:30]!r} reached the prompt")
             problems += [f"prompt: {x}" for x in prompt_problems(p.messages, p)]
             for q in (question, GENERAL[lang]):
                 good, bad = good_chain.prepare(q), bad_chain.prepare(q)

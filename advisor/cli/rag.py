@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from advisor.domain.needs import clean_text
 from advisor.errors import InputError
 from advisor.i18n import t as _t
 
@@ -78,8 +79,12 @@ def ask(
         raise InputError(f"--backend must be openai, llamacpp or extractive, not {backend!r}")
     if lang not in (None, "ja", "en"):
         raise InputError(f"--lang must be 'ja' or 'en', not {lang!r}")
-    chain = _advisor().chain(backend)
-    prepared = chain.prepare(_read_arg(question), lang=lang)
+    adv = _advisor()
+    text = clean_text(_read_arg(question), adv.settings.max_input_chars)  # bad input fails first
+    adv.preload(backend)  # the model loads while the index and the embedder open
+    adv.open_retrieval()
+    chain = adv.chain(backend)
+    prepared = chain.prepare(text, lang=lang)
     if as_json:
         answer = chain.finish(prepared, "".join(chain.stream(prepared)))
         _emit_json(answer.to_contract())

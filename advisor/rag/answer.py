@@ -224,7 +224,7 @@ class AnswerChain:
         tpl = load_prompt(self.advisor.settings.paths.prompts_dir, "picks", lang)
         picks = s["result"].recommendations[:3]
         facts = "\n".join(
-            f"- {_quote(_fact_line(r, self.advisor.catalog.by_id.get(r.model_id), lang), 600)}"
+            f"- {_quote(_fact_line(r, self.advisor.catalog.by_id.get(r.model_id), lang, s['needs'], s['question']), 600)}"
             for r in picks
         )
         # the guide's retrieved sections, their prose only (other cards' facts would invite
@@ -308,7 +308,7 @@ class AnswerChain:
         """One pick's line: the model's sentence if the guard passes it, else the card's."""
         r = p.recommendations[i]
         card = self.advisor.catalog.by_id.get(r.model_id)
-        fact = _fact_line(r, card, p.lang)
+        fact = _fact_line(r, card, p.lang, p.needs, p.question)
         if closed and len(text) >= len(r.name) + SENTENCE_CHARS.get(p.lang, 200) + 2:
             # the grammar's length limit forced the full stop: keep the whole sentences before it
             text, closed = text[:-1], False

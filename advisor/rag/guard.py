@@ -166,6 +166,9 @@ def check_sentence(
             v = {"K": v * 1000, "千": v * 1000, "M": v * 1_000_000, "万": v * 10_000}.get(unit, v)
             if v < 1000:  # "3 tokens per ..." is no context claim
                 continue
+            before, after = rest[max(0, m.start() - 5) : m.start()], rest[m.end() : m.end() + 3]
+            if re.search(r"(?:per|/)\s*$", before) or after.startswith(("あたり", "当たり")):
+                continue  # "$0.1 per 1M tokens", "100万トークンあたり": a price's unit
             if not (_close(v, ctx) or _close(v / 1000, ctx) or _close(v, extra)):
                 problems.append(Problem("number", f"context {m.group(0)!r}"))
     for c in cards:

@@ -15,7 +15,7 @@ from advisor.rag.llm import Message
 #: passages besides the picks' own cards, in the prompt and in the citations
 MAX_PASSAGES = 3
 #: guide passages the model reads (the picks' facts are most of what it needs)
-PROMPT_PASSAGES = 1
+PROMPT_PASSAGES = 0
 #: characters of each such passage in the prompt
 SHORT_PASSAGE_CHARS = 90
 #: longest sentence per pick (the grammar's maxLength): Japanese characters cost more tokens
@@ -47,8 +47,21 @@ def _prose(text: str) -> str:
     return " ".join(ln.strip() for ln in lines if ln.strip() and not ln.lstrip().startswith("|"))
 
 
-def _fact_line(r: Recommendation, card: Any, lang: str) -> str:
-    """A pick as one compact line of facts, all from its card and the recommender."""
+#: facts a pick's line carries only when the question or the needs are about them
+_ASKS_CONTEXT = re.compile(
+    r"context|コンテキスト|文脈|トークン|tokens?\b|長文|long (?:doc|input)", re.I
+)
+_ASKS_LICENCE = re.compile(
+    r"licen[cs]e|ライセンス|商用|commercial|apache|mit\b|open[- ]?source", re.I
+)
+
+
+def _fact_line(
+    r: Recommendation, card: Any, lang: str, needs: Any = None, question: str = ""
+) -> str:
+    """A pick as one compact line of facts, all from its card and the recommender: what a
+    one-sentence reason can use, and no more (each token of it is prompt time on a laptop CPU).
+    The context window and the licence name come in when the question or the needs ask."""
     ja = lang == "ja"
     facts: list[str] = []
     if r.params_b:
@@ -58,9 +71,10 @@ def _fact_line(r: Recommendation, card: Any, lang: str) -> str:
         if r.open_weights
         else _t(lang, "APIのみ(重み非公開)", "API only (closed weights)")
     )
-    facts.append(f"{_t(lang, 'ライセンス', 'licence')} {r.license[:60]}")
+    if _ASKS_LICENCE.search(question) or (needs is not None and needs.commercial):
+        facts.append(f"{_t(lang, 'ライセンス', 'licence')} {r.license[:60]}")
     facts.append(_COMMERCIAL.get(r.commercial_use, ("", ""))[0 if ja else 1])
-    if r.memory_gb:
+    if r.memory_gb and not r.fit:  # with stated hardware, the fit below gives the memory
         facts.append(f"Q4 {r.memory_gb['q4']:.1f} GB")
     if r.price_per_mtok:
         pin, pout = r.price_per_mtok["input"], r.price_per_mtok["output"]
@@ -71,7 +85,8 @@ def _fact_line(r: Recommendation, card: Any, lang: str) -> str:
                 f"${pin:g} input / ${pout:g} output per 1M tokens",
             )
         )
-    if r.context_window:
+    asks_context = _ASKS_CONTEXT.search(question) or (needs is not None and needs.context_tokens)
+    if r.context_window and asks_context:
         facts.append(
             _t(
                 lang,
@@ -79,17 +94,15 @@ def _fact_line(r: Recommendation, card: Any, lang: str) -> str:
                 f"context {r.context_window:,} tokens",
             )
         )
-    facts.append(_JA_LEVEL.get(r.japanese, ("", ""))[0 if ja else 1])
+    if ja or (needs is not None and (needs.japanese or needs.many_languages)):
+        facts.append(_JA_LEVEL.get(r.japanese, ("", ""))[0 if ja else 1])
     facts.append(r.criteria["use_case"].reason)
     if r.fit:  # what the stated hardware holds (prices are in the facts already)
         facts.append(r.criteria["compute_cost"].reason)
     if r.notice:
         facts.append(r.notice)
-    line = f"{r.name}: {', '.join(f for f in facts if f)}"
-    if card is not None:
-        first = re.split(r"(?<=。)|(?<=\.)\s", _body(card.strengths.get(lang)))[0]
-        line += f". {first[:45]}"
-    return line
+    # the card's prose stays out: a small model carried one pick's strengths over to the next
+    return f"{r.name}: {', '.join(f for f in facts if f)}"
 
 
 def _literal(text: str) -> str:
@@ -99,20 +112,17 @@ def _literal(text: str) -> str:
 
 def pick_lead(r: Recommendation, lang: str) -> str:
     """The opening of a pick's sentence, written by code from its card: the fact that sets it
-    apart for this need (its memory on the stated hardware, or its API price), so that three
-    picks never get the same sentence and the model goes on from a true fact."""
+    apart for this need (its memory at Q4, or its API price), so that three picks never get the
+    same sentence and the model goes on from a true fact."""
     if r.memory_gb and (r.fit or not r.price_per_mtok):
         q4 = r.memory_gb["q4"]
-        size = f"{r.params_b:g}B" if r.params_b else ""
-        return _t(
-            lang, f"{size}でQ4なら約{q4:.1f}GBに収まり、", f"({size}, about {q4:.1f} GB at Q4)"
-        )
+        return _t(lang, f"Q4で約{q4:.1f}GB、", f"(about {q4:.1f} GB at Q4)")
     if r.price_per_mtok:
         pin, pout = r.price_per_mtok["input"], r.price_per_mtok["output"]
         return _t(
             lang,
-            f"100万トークンあたり入力${pin:g}・出力${pout:g}で、",
-            f"(${pin:g} in / ${pout:g} out per 1M tokens)",
+            f"100万トークンあたり${pin:g}/${pout:g}で、",
+            f"(${pin:g} / ${pout:g} per 1M tokens)",
         )
     return ""
 

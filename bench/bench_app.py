@@ -1,0 +1,240 @@
+"""The app's first prose against raw llama.cpp's first token on the same prompt (issue 12).
+
+Starts the Gradio app (`app.py`) with the default local backend on a fresh index, in a real
+headless Chromium; waits until the app has loaded the model and evaluated the prompt's fixed
+prefix (its process goes idle); asks each typical question as the first questions after start;
+and records, in the page, when the answer's first line of prose appears and when the answer
+stops changing. Then, in this process and after the app is stopped, a raw `llama_cpp.Llama` on
+the same GGUF (loaded before timing, empty cache) streams a reply to the same prompt (the
+messages the app's chain builds for that question): its time to the first token is the
+baseline. Screenshots of each answer go to --shots.
+
+    .venv/bin/python bench/bench_app.py [--shots /tmp/advisor-shots]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import (
+    PY,
+    ROOT,
+    ensure_bundled,
+    free_port,
+    load_avg,
+    port_open,
+    print_environment,
+    ratio,
+    secs,
+    table,
+    temp_data_dir,
+)
+
+QUESTIONS = [
+    ("ja", "社外秘の設計書を要約したいです。ノートPCのGPU(8GB)があります。どのモデルがいいですか?"),
+    ("en", "Which cheap API model should I use for a customer-support chatbot?"),
+    ("ja", "ローカルでコード補完に使えるモデルを教えてください。RTX 4060があります。"),
+]
+
+#: records, in the page, when the bot's last message first shows prose and when it last changed
+OBSERVER = """() => {
+  const box = document.querySelector('#chatbot');
+  window.__t = {start: performance.now(), first: null, last: null};
+  const bots = () => box.querySelectorAll('.bot, [data-testid="bot"]');
+  new MutationObserver(() => {
+    const all = bots();
+    const last = all.length ? all[all.length - 1].innerText.trim() : '';
+    const now = performance.now();
+    if (last.length > 0 && /1\\./.test(last) && window.__t.first === null) window.__t.first = now;
+    if (window.__t.first !== null) window.__t.last = now;
+  }).observe(box, {childList: true, subtree: true, characterData: true});
+}"""
+
+
+def log(msg: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
+
+
+def cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def wait_idle(pid: int, quiet: float = 0.05, seconds: int = 3, limit: float = 600) -> float:
+    """Wait until the process uses under `quiet` of a core for `seconds` in a row."""
+    t0, calm, before = time.monotonic(), 0, cpu_seconds(pid)
+    while time.monotonic() - t0 < limit:
+        time.sleep(1)
+        now = cpu_seconds(pid)
+        calm = calm + 1 if now - before < quiet else 0
+        before = now
+        if calm >= seconds:
+            break
+    return time.monotonic() - t0
+
+
+def app_runs(data: Path, shots: Path) -> list[dict[str, Any]]:
+    from playwright.sync_api import sync_playwright
+
+    port = free_port()
+    env = {
+        **os.environ,
+        "ADVISOR_PATHS__DATA_DIR": str(data),
+        "ADVISOR_UI__PORT": str(port),
+        "ADVISOR_LLM__MODE": "llamacpp",
+    }
+    started = time.monotonic()
+    proc = subprocess.Popen(
+        [str(PY), "app.py"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
+    out: list[dict[str, Any]] = []
+    try:
+        while not port_open(port):
+            if proc.poll() is not None:
+                raise SystemExit(f"the app exited: {proc.stderr.read().decode()[-400:]}")  # type: ignore[union-attr]
+            time.sleep(0.2)
+        log(f"app listening after {time.monotonic() - started:.1f} s; waiting for its warm-up")
+        idle = wait_idle(proc.pid)
+        log(f"app idle (model loaded, prefix evaluated) after {time.monotonic() - started:.1f} s")
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch()
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page.goto(f"http://127.0.0.1:{port}/")
+            page.wait_for_selector("#ask textarea", timeout=60_000)
+            for i, (lang, question) in enumerate(QUESTIONS):
+                page.evaluate(OBSERVER)
+                page.fill("#ask textarea", question)
+                t_submit = page.evaluate("performance.now()")
+                page.click("#send")
+                page.wait_for_function("window.__t.first !== null", timeout=300_000)
+                page.screenshot(path=str(shots / f"app-q{i + 1}-first-prose.png"))
+                # the answer is done when it has not changed for 4 s
+                while True:
+                    t = page.evaluate("[window.__t.last, performance.now()]")
+                    if t[1] - t[0] > 4000:
+                        break
+                    time.sleep(0.5)
+                times = page.evaluate("window.__t")
+                page.screenshot(path=str(shots / f"app-q{i + 1}-answer.png"), full_page=True)
+                out.append(
+                    {
+                        "lang": lang,
+                        "question": question,
+                        "first_prose": (times["first"] - t_submit) / 1000,
+                        "done": (times["last"] - t_submit) / 1000,
+                        "status": page.inner_text("#status").strip(),
+                    }
+                )
+                log(
+                    f"q{i + 1}: first prose {out[-1]['first_prose']:.1f} s, done {out[-1]['done']:.1f} s"
+                )
+            browser.close()
+        out.append({"warm_wait": idle})
+    finally:
+        proc.terminate()
+        proc.wait(20)
+    return out
+
+
+def raw_first_token(data: Path) -> list[dict[str, Any]]:
+    """Raw llama.cpp on the same prompts: a fresh object (loaded before timing), empty cache."""
+    import llama_cpp
+
+    from advisor.services import Advisor
+    from advisor.settings import load_settings
+
+    settings = load_settings(paths={"data_dir": data}, llm={"mode": "llamacpp"})
+    adv = Advisor(settings)
+    chain = adv.chain("extractive")  # prompts only: the model is loaded below, raw
+    cfg = settings.llm.llamacpp
+    from advisor.sources.bundled import BUNDLED
+
+    path = data / "models" / BUNDLED[cfg.bundled].filename
+    rows = []
+    for lang, question in QUESTIONS:
+        messages = chain.prepare(question).messages
+        llm = llama_cpp.Llama(
+            model_path=str(path),
+            n_ctx=cfg.n_ctx,
+            n_threads=cfg.n_threads,
+            n_threads_batch=cfg.n_threads,
+            verbose=False,
+            seed=0,
+        )
+        t0 = time.perf_counter()
+        first = None
+        n = 0
+        stream: Any = llm.create_chat_completion(
+            messages=messages,  # type: ignore[arg-type]
+            max_tokens=16,
+            temperature=0,
+            stream=True,
+        )
+        for part in stream:
+            if part["choices"][0]["delta"].get("content") and first is None:
+                first = time.perf_counter() - t0
+            n += 1
+        prompt_tokens = int(llm.n_tokens) - max(n - 2, 0)
+        rows.append({"lang": lang, "first_token": first or 0.0, "prompt_tokens": prompt_tokens})
+        log(f"raw ({lang}): first token {rows[-1]['first_token']:.2f} s, prompt {prompt_tokens}")
+        del llm
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else "")
+    parser.add_argument("--shots", type=Path, default=Path("/tmp/advisor-shots"))
+    args = parser.parse_args()
+    args.shots.mkdir(parents=True, exist_ok=True)
+    print_environment("bench_app: the app's first prose vs raw llama.cpp's first token")
+    ensure_bundled()
+    from advisor.services import Advisor
+    from advisor.settings import load_settings
+
+    with temp_data_dir(with_models=True) as data:
+        log("building the index in a temp dir")
+        Advisor(load_settings(paths={"data_dir": data}, llm={"mode": "extractive"})).build_index()
+        app = app_runs(data, args.shots)
+        raw = raw_first_token(data)
+    warm = app.pop()["warm_wait"]
+    print(f"\napp: model loaded and prefix evaluated {warm:.0f} s after the port opened\n")
+    rows = []
+    for i, (a, r) in enumerate(zip(app, raw, strict=True)):
+        rows.append(
+            [
+                f"q{i + 1} ({a['lang']})",
+                secs(a["first_prose"]),
+                secs(a["done"]),
+                r["prompt_tokens"],
+                secs(r["first_token"]),
+                ratio(a["first_prose"], r["first_token"]),
+                "yes" if a["first_prose"] <= 1.5 * r["first_token"] else "NO",
+            ]
+        )
+    table(
+        [
+            "question",
+            "app: first prose",
+            "app: answer done",
+            "raw: prompt tokens",
+            "raw: first token",
+            "app / raw",
+            "<= 1.5x",
+        ],
+        rows,
+    )
+    for i, a in enumerate(app):
+        print(f"q{i + 1} status line: {a['status']}")
+    print(f"\nscreenshots: {args.shots}/app-q*-first-prose.png, app-q*-answer.png")
+    print(f"load average at end (1/5/15 min): {load_avg()}")
+
+
+if __name__ == "__main__":
+    main()
