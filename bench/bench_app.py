@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -104,7 +105,11 @@ def app_runs(data: Path, shots: Path) -> list[dict[str, Any]]:
         idle = wait_idle(proc.pid)
         log(f"app idle (model loaded, prefix evaluated) after {time.monotonic() - started:.1f} s")
         with sync_playwright() as pw:
-            browser = pw.chromium.launch()
+            browser = pw.chromium.launch(  # Debian's chromium, as the browser tests use
+                executable_path=shutil.which("chromium") or "/usr/bin/chromium",
+                headless=True,
+                args=["--no-sandbox", "--headless", "--disable-gpu", "--no-first-run"],
+            )
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
             page.goto(f"http://127.0.0.1:{port}/")
             page.wait_for_selector("#ask textarea", timeout=60_000)

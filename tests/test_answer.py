@@ -364,3 +364,23 @@ def test_warm_up_and_status_line(indexed: Advisor, spy: SpyLLM) -> None:
         "local x", {"completion_tokens": 41, "seconds": 12.0, "first_token_seconds": 8.0}
     )
     assert got == "local x — 12.0 s, 10.2 tok/s"
+
+
+def test_a_long_sentence_after_the_lead_is_not_taken_for_a_cut_one(
+    indexed: Advisor, spy: SpyLLM
+) -> None:
+    """The length limit applies after the code-written lead: a sentence near the limit is the
+    model's whole sentence; one the limit forced to end (no full stop of its own) is not."""
+    from advisor.rag.picks import SENTENCE_CHARS, pick_lead
+
+    chain = AnswerChain(indexed, spy)
+    p = chain.prepare("Which cheap API model should I use for a customer-support chatbot?")
+    first, second = p.recommendations[:2]
+    cap = SENTENCE_CHARS["en"]
+    body = ("is an affordable choice for support chats and answers quickly " * 3)[: cap - 10]
+    whole = f"{first.name} {pick_lead(first, 'en')} {body.strip()}."
+    cut = f"{second.name} {pick_lead(second, 'en')} {('word ' * 60)[:cap].strip():<{cap}}."
+    spy.enqueue(_picks(p, whole, cut))
+    chain.finish(p, "".join(chain.stream(p)))
+    assert p.checks[0]["source"] == "llm", p.checks[0]
+    assert p.checks[1]["source"] == "cards" and p.checks[1]["problems"][0].startswith("incomplete")

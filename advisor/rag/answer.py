@@ -309,7 +309,13 @@ class AnswerChain:
         r = p.recommendations[i]
         card = self.advisor.catalog.by_id.get(r.model_id)
         fact = _fact_line(r, card, p.lang, p.needs, p.question)
-        if closed and len(text) >= len(r.name) + SENTENCE_CHARS.get(p.lang, 200) + 2:
+        # the longest string the pattern allows (pick_schema): name, 'は' or ' ', lead (in English
+        # with its own space), the body at its limit, the full stop
+        lead = pick_lead(r, p.lang)
+        longest = len(r.name) + SENTENCE_CHARS.get(p.lang, 200) + 2
+        if lead:
+            longest += len(lead) + (0 if p.lang == "ja" else 1)
+        if closed and len(text) >= longest:
             # the grammar's length limit forced the full stop: keep the whole sentences before it
             text, closed = text[:-1], False
         sentence = whole_sentences(text, p.lang, closed)
