@@ -21,7 +21,7 @@ import datetime as dt
 import math
 from dataclasses import dataclass
 
-from advisor.domain.catalog import ModelCard
+from advisor.domain.catalog import ModelCard, UseCase
 
 #: the fit needs at least this many measured models, or no estimate is made
 MIN_MODELS = 12
@@ -29,7 +29,12 @@ _EPOCH = dt.date(2024, 1, 1)
 
 
 def _features(card: ModelCard) -> tuple[float, float] | None:
+    """The fit's inputs, for an open-weight chat model with a known size and release date (the
+    leaderboard measures chat models on general tasks: a translation or code specialist is
+    another kind of model and keeps its label)."""
     if not card.open_weights or not card.params_b or card.release_date is None:
+        return None
+    if UseCase.chat not in card.use_cases or (UseCase.code in card.use_cases and "cod" in card.id):
         return None
     return math.log10(card.params_b), (card.release_date - _EPOCH).days / 365.25
 
