@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import re
 from collections.abc import Callable
@@ -38,6 +39,8 @@ class Constraints(BaseModel):
     finetune: bool | None = None
     max_params_b: float | None = None
     not_deprecated_api: bool | None = None
+    #: released on or after this day (a question about today's market)
+    released_after: dt.date | None = None
 
     def violations(self, c: ModelCard) -> list[str]:
         out = []
@@ -63,6 +66,8 @@ class Constraints(BaseModel):
             out.append(f"params {c.params_b} > {self.max_params_b:g}B")
         if self.not_deprecated_api and c.deprecated and not c.open_weights:
             out.append("deprecated API model")
+        if self.released_after and (c.release_date is None or c.release_date < self.released_after):
+            out.append(f"released {c.release_date} < {self.released_after}")
         return out
 
 
