@@ -40,6 +40,7 @@ from advisor.rag.picks import (
     _fact_line,
     _fixed_text,
     _prose,
+    guard_notices,
     pick_lead,
     pick_schema,
     pick_sentence,
@@ -302,7 +303,7 @@ class AnswerChain:
                 lines += 1
         if tail := self._guide_line(p):
             yield "\n\n" + tail
-        self._guard_notice(p)
+        guard_notices(p)
 
     def _pick_line(self, p: Prepared, i: int, text: str, closed: bool) -> str:
         """One pick's line: the model's sentence if the guard passes it, else the card's."""
@@ -365,33 +366,6 @@ class AnswerChain:
                 f'Guide, "{pa.chunk.title}": {first} [{n}]',
             )
         )
-
-    def _guard_notice(self, p: Prepared) -> None:
-        replaced = [c for c in p.checks if c["source"] == "cards"]
-        if not replaced:
-            return
-        flagged = [
-            c for c in replaced if c["problems"] and not c["problems"][0].startswith("incomplete")
-        ]
-        cut = len(replaced) - len(flagged)
-        if flagged:
-            what = "; ".join(f"{c['model_id']}: {c['problems'][0]}" for c in flagged)
-            p.notices.append(
-                _t(
-                    p.lang,
-                    f"カードと食い違う文を{len(flagged)}件、カードの記載に置き換えました({what})。",
-                    f"{len(flagged)} generated sentence(s) contradicted the cards and were replaced"
-                    f" by the cards' own wording ({what}).",
-                )
-            )
-        if cut:
-            p.notices.append(
-                _t(
-                    p.lang,
-                    f"生成が途中で終わった候補{cut}件は、カードの記載で補いました。",
-                    f"{cut} pick(s) the model did not finish are described from their cards.",
-                )
-            )
 
     def explain(self, result: Result, notices: list[str]) -> Iterator[str]:
         """Wording for a shortlist already decided (the needs dialogue): the LLM writes around

@@ -234,3 +234,32 @@ def _card_cite(p: Prepared, model_id: str) -> int | None:
 def _fixed_text(messages: list[Message]) -> str:
     """The prompt's fixed wording (its instructions), which no sentence may repeat."""
     return next((m["content"] for m in messages if m["role"] == "system"), "")
+
+
+def guard_notices(p: Prepared) -> None:
+    """The notices for the picks the guard replaced: contradictions, and picks left unfinished."""
+    replaced = [c for c in p.checks if c["source"] == "cards"]
+    if not replaced:
+        return
+    flagged = [
+        c for c in replaced if c["problems"] and not c["problems"][0].startswith("incomplete")
+    ]
+    cut = len(replaced) - len(flagged)
+    if flagged:
+        what = "; ".join(f"{c['model_id']}: {c['problems'][0]}" for c in flagged)
+        p.notices.append(
+            _t(
+                p.lang,
+                f"カードと食い違う文を{len(flagged)}件、カードの記載に置き換えました({what})。",
+                f"{len(flagged)} generated sentence(s) contradicted the cards and were replaced"
+                f" by the cards' own wording ({what}).",
+            )
+        )
+    if cut:
+        p.notices.append(
+            _t(
+                p.lang,
+                f"生成が途中で終わった候補{cut}件は、カードの記載で補いました。",
+                f"{cut} pick(s) the model did not finish are described from their cards.",
+            )
+        )
