@@ -81,7 +81,7 @@ def wait_idle(pid: int, quiet: float = 0.05, seconds: int = 3, limit: float = 60
     return time.monotonic() - t0
 
 
-def app_runs(data: Path, shots: Path) -> list[dict[str, Any]]:
+def app_runs(data: Path, shots: Path, bundled: str) -> list[dict[str, Any]]:
     from playwright.sync_api import sync_playwright
 
     port = free_port()
@@ -90,6 +90,7 @@ def app_runs(data: Path, shots: Path) -> list[dict[str, Any]]:
         "ADVISOR_PATHS__DATA_DIR": str(data),
         "ADVISOR_UI__PORT": str(port),
         "ADVISOR_LLM__MODE": "llamacpp",
+        "ADVISOR_LLM__LLAMACPP__BUNDLED": bundled,
     }
     started = time.monotonic()
     proc = subprocess.Popen(
@@ -110,10 +111,12 @@ def app_runs(data: Path, shots: Path) -> list[dict[str, Any]]:
                 headless=True,
                 args=["--no-sandbox", "--headless", "--disable-gpu", "--no-first-run"],
             )
-            page = browser.new_page(viewport={"width": 1400, "height": 1000})
-            page.goto(f"http://127.0.0.1:{port}/")
-            page.wait_for_selector("#ask textarea", timeout=60_000)
             for i, (lang, question) in enumerate(QUESTIONS):
+                # a new session per question (an empty chat), the same warm app
+                ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
+                page = ctx.new_page()
+                page.goto(f"http://127.0.0.1:{port}/")
+                page.wait_for_selector("#ask textarea", timeout=60_000)
                 page.evaluate(OBSERVER)
                 page.fill("#ask textarea", question)
                 t_submit = page.evaluate("performance.now()")
@@ -135,11 +138,14 @@ def app_runs(data: Path, shots: Path) -> list[dict[str, Any]]:
                         "first_prose": (times["first"] - t_submit) / 1000,
                         "done": (times["last"] - t_submit) / 1000,
                         "status": page.inner_text("#status").strip(),
+                        "answer": page.inner_text("#chatbot").strip()[-600:],
                     }
                 )
                 log(
-                    f"q{i + 1}: first prose {out[-1]['first_prose']:.1f} s, done {out[-1]['done']:.1f} s"
+                    f"q{i + 1}: first prose {out[-1]['first_prose']:.1f} s, "
+                    f"done {out[-1]['done']:.1f} s"
                 )
+                ctx.close()
             browser.close()
         out.append({"warm_wait": idle})
     finally:
@@ -148,14 +154,16 @@ def app_runs(data: Path, shots: Path) -> list[dict[str, Any]]:
     return out
 
 
-def raw_first_token(data: Path) -> list[dict[str, Any]]:
+def raw_first_token(data: Path, bundled: str) -> list[dict[str, Any]]:
     """Raw llama.cpp on the same prompts: a fresh object (loaded before timing), empty cache."""
     import llama_cpp
 
     from advisor.services import Advisor
     from advisor.settings import load_settings
 
-    settings = load_settings(paths={"data_dir": data}, llm={"mode": "llamacpp"})
+    settings = load_settings(
+        paths={"data_dir": data}, llm={"mode": "llamacpp", "llamacpp": {"bundled": bundled}}
+    )
     adv = Advisor(settings)
     chain = adv.chain("extractive")  # prompts only: the model is loaded below, raw
     cfg = settings.llm.llamacpp
@@ -196,18 +204,21 @@ def raw_first_token(data: Path) -> list[dict[str, Any]]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else "")
     parser.add_argument("--shots", type=Path, default=Path("/tmp/advisor-shots"))
+    parser.add_argument("--bundled", default=None, help="bundled model (default: the settings')")
     args = parser.parse_args()
     args.shots.mkdir(parents=True, exist_ok=True)
     print_environment("bench_app: the app's first prose vs raw llama.cpp's first token")
-    ensure_bundled()
     from advisor.services import Advisor
     from advisor.settings import load_settings
 
+    bundled = args.bundled or load_settings().llm.llamacpp.bundled
+    ensure_bundled(bundled)
+    print(f"model: bundled {bundled}")
     with temp_data_dir(with_models=True) as data:
         log("building the index in a temp dir")
         Advisor(load_settings(paths={"data_dir": data}, llm={"mode": "extractive"})).build_index()
-        app = app_runs(data, args.shots)
-        raw = raw_first_token(data)
+        app = app_runs(data, args.shots, bundled)
+        raw = raw_first_token(data, bundled)
     warm = app.pop()["warm_wait"]
     print(f"\napp: model loaded and prefix evaluated {warm:.0f} s after the port opened\n")
     rows = []
@@ -236,7 +247,7 @@ def main() -> None:
         rows,
     )
     for i, a in enumerate(app):
-        print(f"q{i + 1} status line: {a['status']}")
+        print(f"\nq{i + 1} status line: {a['status']}\nq{i + 1} answer (end): {a['answer']!r}")
     print(f"\nscreenshots: {args.shots}/app-q*-first-prose.png, app-q*-answer.png")
     print(f"load average at end (1/5/15 min): {load_avg()}")
 

@@ -384,3 +384,35 @@ def test_a_long_sentence_after_the_lead_is_not_taken_for_a_cut_one(
     chain.finish(p, "".join(chain.stream(p)))
     assert p.checks[0]["source"] == "llm", p.checks[0]
     assert p.checks[1]["source"] == "cards" and p.checks[1]["problems"][0].startswith("incomplete")
+
+
+def test_the_grammar_written_prefix_shows_before_the_model_finishes(
+    indexed: Advisor, spy: SpyLLM
+) -> None:
+    """A pick's number, name and lead are the grammar's, true by construction: they are shown as
+    soon as the model starts that pick; the model's continuation follows once the guard passed
+    it, or the card's words end the line."""
+    from advisor.rag.picks import card_tail, pick_prefix
+
+    chain = AnswerChain(indexed, spy)
+    p = chain.prepare("Which cheap API model should I use for a customer-support chatbot?")
+    picks = p.recommendations[:3]
+    prefixes = [pick_prefix(r, "en") for r in picks]
+    assert all(prefixes), "API picks have a price lead"
+    spy.enqueue(
+        _picks(
+            p,
+            prefixes[0] + "is cheap enough for a busy support desk.",
+            prefixes[1] + "costs $99 per 1M tokens, far too much.",
+            prefixes[2] + "answers short questions well.",
+        )
+    )
+    pieces = [x for x in chain.stream(p) if x]
+    assert pieces[0] == f"1. {prefixes[0]}", pieces[:2]  # before its sentence closed
+    ans = chain.finish(p, "".join(pieces))
+    lines = ans.answer.split("\n")
+    assert lines[0] == f"1. {prefixes[0]}is cheap enough for a busy support desk. [{_cite(p, 0)}]"
+    assert lines[1] == f"2. {prefixes[1]}{card_tail(picks[1], 'en')} [{_cite(p, 1)}]"
+    assert "$99" not in ans.answer
+    assert lines[2].startswith(f"3. {prefixes[2]}answers short questions well.")
+    assert [c["source"] for c in p.checks] == ["llm", "cards", "llm"]

@@ -33,15 +33,17 @@ from advisor.rag.llm import LLM, Message
 from advisor.rag.picks import (
     MAX_PASSAGES,
     PROMPT_PASSAGES,
-    SENTENCE_CHARS,
     SHORT_PASSAGE_CHARS,
     PickParser,
     _card_cite,
     _fact_line,
     _fixed_text,
     _prose,
+    card_tail,
+    forced_stop,
     guard_notices,
     pick_lead,
+    pick_prefix,
     pick_schema,
     pick_sentence,
     whole_sentences,
@@ -252,6 +254,7 @@ class AnswerChain:
         failure: BackendError | None = None
         started = time.monotonic()
         done: set[int] = set()
+        headed: set[int] = set()  # picks whose prefix is shown
         lines = 0
         p.usage.update(prompt_tokens=0, completion_tokens=0, seconds=0.0)
         try:
@@ -266,9 +269,20 @@ class AnswerChain:
                 finished = parser.feed(piece)
                 for i, text in finished:
                     done.add(i)
+                    if i in headed:
+                        yield self._pick_line(p, i, text, closed=True, headed=True)
+                        continue
                     yield ("\n" if lines else "") + self._pick_line(p, i, text, closed=True)
                     lines += 1
-                if not finished:
+                # the pick being written: its prefix is the grammar's, not the model's, so it is
+                # shown at once (the guard checks only what the model adds)
+                nxt = len(done)
+                prefix = pick_prefix(picks[nxt], p.lang) if nxt < len(picks) else ""
+                if prefix and nxt not in headed and parser.partial(nxt).startswith(prefix):
+                    headed.add(nxt)
+                    yield f"{chr(10) if lines else ''}{nxt + 1}. {_inert(prefix)}"
+                    lines += 1
+                elif not finished:
                     yield ""  # a tick: a UI can show progress (elapsed time, tokens/s)
         except BackendError as exc:
             failure = exc
@@ -296,7 +310,9 @@ class AnswerChain:
                 )
             )
         for i in range(len(picks)):
-            if i not in done:  # cut at the token limit or never written: whole sentences only
+            if i in headed and i not in done:  # its prefix is shown: end the line
+                yield self._pick_line(p, i, parser.partial(i), closed=False, headed=True)
+            elif i not in done:  # cut at the token limit or never written: whole sentences only
                 yield ("\n" if lines else "") + self._pick_line(
                     p, i, parser.partial(i), closed=False
                 )
@@ -305,18 +321,13 @@ class AnswerChain:
             yield "\n\n" + tail
         guard_notices(p)
 
-    def _pick_line(self, p: Prepared, i: int, text: str, closed: bool) -> str:
-        """One pick's line: the model's sentence if the guard passes it, else the card's."""
+    def _pick_line(self, p: Prepared, i: int, text: str, closed: bool, headed: bool = False) -> str:
+        """One pick's line: the model's sentence if the guard passes it, else the card's. With
+        `headed`, its prefix (number, name, lead) is already shown: only the rest is returned."""
         r = p.recommendations[i]
         card = self.advisor.catalog.by_id.get(r.model_id)
         fact = _fact_line(r, card, p.lang, p.needs, p.question)
-        # the longest string the pattern allows (pick_schema): name, 'は' or ' ', lead (in English
-        # with its own space), the body at its limit, the full stop
-        lead = pick_lead(r, p.lang)
-        longest = len(r.name) + SENTENCE_CHARS.get(p.lang, 200) + 2
-        if lead:
-            longest += len(lead) + (0 if p.lang == "ja" else 1)
-        if closed and len(text) >= longest:
+        if closed and forced_stop(r, p.lang, text):
             # the grammar's length limit forced the full stop: keep the whole sentences before it
             text, closed = text[:-1], False
         sentence = whole_sentences(text, p.lang, closed)
@@ -347,6 +358,12 @@ class AnswerChain:
         )
         n = _card_cite(p, r.model_id)
         ref = f" [{n}]" if n else ""
+        if headed:
+            prefix = pick_prefix(r, p.lang)
+            rest = (
+                sentence[len(prefix) :] if source == "llm" and sentence.startswith(prefix) else ""
+            )
+            return _inert(f"{rest or card_tail(r, p.lang)}{ref}")
         if r.name.lower() not in sentence.lower():
             sentence = f"{r.name}: {sentence}" if p.lang == "en" else f"{r.name}:{sentence}"
         return _inert(f"{i + 1}. {sentence}{ref}")

@@ -127,6 +127,32 @@ def pick_lead(r: Recommendation, lang: str) -> str:
     return ""
 
 
+def pick_prefix(r: Recommendation, lang: str) -> str:
+    """What the grammar writes before the model's own words in a pick's sentence: its name and
+    lead (empty when there is no lead: then nothing is known before the model writes)."""
+    lead = pick_lead(r, lang)
+    if not lead:
+        return ""
+    return f"{r.name}は{lead}" if lang == "ja" else f"{r.name} {lead} "
+
+
+def card_tail(r: Recommendation, lang: str) -> str:
+    """The card's words to end a line whose prefix is already shown (when the model's own
+    continuation fails the guard or never came)."""
+    use, cost = r.criteria["use_case"].reason, r.criteria["compute_cost"].reason
+    return _t(lang, f"{use}、{cost}。", f"{use}; {cost}.")
+
+
+def forced_stop(r: Recommendation, lang: str, text: str) -> bool:
+    """The string is as long as the pattern allows: the length limit, not the model, ended it
+    (name, 'は' or ' ', the lead with its space in English, the body at its limit, the stop)."""
+    lead = pick_lead(r, lang)
+    longest = len(r.name) + SENTENCE_CHARS.get(lang, 200) + 2
+    if lead:
+        longest += len(lead) + (0 if lang == "ja" else 1)
+    return len(text) >= longest
+
+
 def pick_schema(names: list[str], lang: str, leads: list[str] | None = None) -> dict[str, Any]:
     """One sentence per pick, keyed by its name, in ranking order. The pattern makes each
     sentence start with the pick's name (in Japanese, "<name>は") and its lead (`pick_lead`),
