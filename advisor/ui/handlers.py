@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import tempfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,9 @@ from advisor.rag.answer import AnswerChain, Turn
 from advisor.services import Advisor
 from advisor.settings import LLMSettings, merge
 from advisor.ui.strings import _lang, _progress, _t
+
+#: the status line's progress (elapsed seconds, tokens/s) is refreshed at most this often
+TICK_SECONDS = 0.5
 
 
 class Handlers:
@@ -76,7 +80,15 @@ class Handlers:
         )
         text = ""
         base = status.split(" — ")[0]
+        shown = 0.0
         for piece in self.chain.stream(prepared):
+            if not piece:  # a tick: the status line only, at most twice a second; re-rendering
+                now = time.monotonic()  # the chat per token took CPU from a local model
+                if now - shown >= TICK_SECONDS:
+                    shown = now
+                    progress = _progress(base, prepared.usage)
+                    yield gr.update(), turns, gr.update(), gr.update(), progress, ""
+                continue
             text += piece
             history[-1] = {"role": "assistant", "content": inert_markdown(text)}
             yield history, turns, gr.update(), gr.update(), _progress(base, prepared.usage), ""
