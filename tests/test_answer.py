@@ -416,3 +416,25 @@ def test_the_grammar_written_prefix_shows_before_the_model_finishes(
     assert "$99" not in ans.answer
     assert lines[2].startswith(f"3. {prefixes[2]}answers short questions well.")
     assert [c["source"] for c in p.checks] == ["llm", "cards", "llm"]
+
+
+def test_under_a_grammar_the_prefix_shows_with_the_first_token(
+    indexed: Advisor, spy: SpyLLM
+) -> None:
+    """A backend whose grammar fixes the prefix (llama.cpp) shows it as soon as the model has
+    started; a backend without one (JSON mode) only once the model has written it."""
+    from advisor.rag.picks import pick_prefix
+
+    chain = AnswerChain(indexed, spy)
+    p = chain.prepare("Which cheap API model should I use for a customer-support chatbot?")
+    prefix = pick_prefix(p.recommendations[0], "en")
+    reply = _picks(p, prefix + "is cheap enough.", "x", "y")
+    for grammar in (True, False):
+        spy.grammar = grammar
+        spy.enqueue(reply)
+        pieces = list(chain.stream(p))
+        at = pieces.index(f"1. {prefix}")
+        if grammar:
+            assert at == 0  # with the model's first piece ('{"Ministral')
+        else:
+            assert at > 0 and all(x == "" for x in pieces[:at])  # ticks until it was written

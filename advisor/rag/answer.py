@@ -274,11 +274,13 @@ class AnswerChain:
                         continue
                     yield ("\n" if lines else "") + self._pick_line(p, i, text, closed=True)
                     lines += 1
-                # the pick being written: its prefix is the grammar's, not the model's, so it is
-                # shown at once (the guard checks only what the model adds)
+                # the pick written next: its prefix (name, lead) is fixed by the grammar, not
+                # chosen by the model, so it shows as soon as the model has started (under a
+                # grammar) or has written it; the guard checks only what the model adds
                 nxt = len(done)
                 prefix = pick_prefix(picks[nxt], p.lang) if nxt < len(picks) else ""
-                if prefix and nxt not in headed and parser.partial(nxt).startswith(prefix):
+                known = self.llm.grammar or parser.partial(nxt).startswith(prefix)
+                if prefix and nxt not in headed and known:
                     headed.add(nxt)
                     yield f"{chr(10) if lines else ''}{nxt + 1}. {_inert(prefix)}"
                     lines += 1

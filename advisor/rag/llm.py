@@ -24,6 +24,9 @@ class LLM(ABC):
     label: str = "LLM"
     is_llm: bool = True
     structured: bool = False  # can reply with a JSON object (see `json`)
+    #: `stream_json` follows the schema's patterns token by token (a grammar), so the text a
+    #: pattern fixes is known before the model writes it
+    grammar: bool = False
     max_tokens: int = 384  # the longest answer; each backend takes its own from its settings
 
     @abstractmethod
@@ -202,6 +205,7 @@ class LlamaCpp(LLM):
 
     name = "llamacpp"
     structured = True
+    grammar = True
 
     def __init__(self, settings: Settings, model_path: Path, verify_sha: str | None = None):
         cfg = settings.llm.llamacpp
