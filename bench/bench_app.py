@@ -113,17 +113,21 @@ def app_runs(data: Path, shots: Path, bundled: str) -> list[dict[str, Any]]:
                 t_submit = time.monotonic()
                 page.click("#send")
                 first = last = None
-                text = ""
+                text = status = ""
+                still = time.monotonic()  # the last change of the chat or the status line
                 while time.monotonic() - t_submit < 300:  # polled every 0.1 s
                     now_text = page.evaluate(LAST_BOT)
+                    now_status = page.inner_text("#status")
                     now = time.monotonic()
+                    if now_status != status:
+                        status, still = now_status, now
                     if now_text != text:
-                        text, last = now_text, now
+                        text, last, still = now_text, now, now
                         if first is None and text:
                             first = now
                             page.screenshot(path=str(shots / f"app-q{i + 1}-first-prose.png"))
-                    if first is not None and last is not None and now - last > 4:
-                        break  # the answer has not changed for 4 s: done
+                    if first is not None and now - still > 3:
+                        break  # neither the answer nor its progress line changed for 3 s: done
                     time.sleep(0.1)
                 if first is None or last is None:
                     raise SystemExit(f"q{i + 1}: no answer in 300 s")

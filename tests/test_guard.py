@@ -70,3 +70,19 @@ def test_echo_of_the_instructions(core: Advisor) -> None:
 
 def test_unknown_model_mentions(core: Advisor) -> None:
     assert unknown_model_mentions("Use Llama 9 400B or GPT-4.1.", core.catalog) == ["llama 9 400b"]
+
+
+def test_price_superlatives_hold_among_the_picks(core: Advisor) -> None:
+    cat = core.catalog
+    picks = [cat.get("ministral-3-3b"), cat.get("glm-5.3-flash"), cat.get("claude-haiku-5.5")]
+    haiku, ministral = picks[2], picks[0]
+
+    def kinds_of(sentence: str, card: object) -> list[str]:
+        return [p.kind for p in check_sentence(sentence, card, cat, "en", peers=picks)]  # type: ignore[arg-type]
+
+    # Haiku 5.5 ($0.10/$0.50) is not the dearest of the three (GLM-5.3-Flash: $0.15/$0.50)
+    assert kinds_of("Claude Haiku 5.5 is the most expensive model here.", haiku) == ["comparison"]
+    assert kinds_of("Ministral 3 3B is the cheapest of these options.", ministral) == []
+    assert kinds_of("Claude Haiku 5.5 is the cheapest option.", haiku) == ["comparison"]
+    ja = check_sentence("Claude Haiku 5.5は最も安いモデルです。", haiku, cat, "ja", peers=picks)
+    assert [p.kind for p in ja] == ["comparison"]

@@ -337,14 +337,16 @@ class AnswerChain:
         if sentence is None:
             problems.append(Problem("incomplete", "no whole sentence"))
         else:
+            cat = self.advisor.catalog
             problems = check_sentence(
                 sentence,
                 card,
-                self.advisor.catalog,
+                cat,
                 p.lang,
                 stated=p.question,
                 extra_numbers=[float(x) for x in re.findall(r"\d+(?:\.\d+)?", fact)],
                 prompt_text=_fixed_text(p.messages),
+                peers=[c for x in p.recommendations[:3] if (c := cat.by_id.get(x.model_id))],
             )
         source = "llm"
         if problems or sentence is None:

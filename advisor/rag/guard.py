@@ -115,12 +115,16 @@ def check_sentence(
     stated: str = "",
     extra_numbers: Iterable[float] = (),
     prompt_text: str = "",
+    peers: Iterable[ModelCard] = (),
 ) -> list[Problem]:
     """What in `sentence` (about `card`, the pick it was written for) contradicts the cards.
 
     Numbers may come from the card(s) named, the pick's card, the user's own text (`stated`) or
-    `extra_numbers` (figures the pick's fact line gave, such as memory headroom)."""
+    `extra_numbers` (figures the pick's fact line gave, such as memory headroom). A price
+    superlative ("the cheapest", "最も高い") must hold among `peers`, the answer's picks."""
     problems: list[Problem] = []
+    if card is not None and (bad := _price_superlative(sentence, card, list(peers))):
+        problems.append(Problem("comparison", bad))
     named = [catalog.by_id[i] for i in catalog.mentioned(sentence) if i in catalog.by_id]
     cards = list({c.id: c for c in [card, *named] if c is not None}.values())
     for name in unknown_model_mentions(sentence, catalog):
@@ -229,3 +233,27 @@ def echoes(sentence: str, prompt_text: str) -> bool:
     if len(sentence) < n:
         return False
     return bool(_windows(sentence, n) & _windows(prompt_text, n))
+
+
+_CHEAPEST = re.compile(r"cheapest|least expensive|lowest[- ]priced|最も安|一番安|最安", re.I)
+_PRICIEST = re.compile(
+    r"most expensive|priciest|highest[- ]priced|最も高い|一番高い|最も高価", re.I
+)
+
+
+def _blended(card: ModelCard) -> float | None:
+    p = card.price_per_mtok
+    return None if p is None else (3 * p.input + p.output) / 4
+
+
+def _price_superlative(sentence: str, card: ModelCard, peers: list[ModelCard]) -> str | None:
+    """'X is the cheapest / most expensive' where, among the picks with a price, it is not."""
+    mine = _blended(card)
+    prices = [b for c in peers if (b := _blended(c)) is not None]
+    if mine is None or len(prices) < 2:
+        return None
+    if _CHEAPEST.search(sentence) and mine > min(prices):
+        return "calls it the cheapest of the picks"
+    if _PRICIEST.search(sentence) and mine < max(prices):
+        return "calls it the most expensive of the picks"
+    return None
