@@ -1,6 +1,6 @@
 """Run every benchmark in sequence (`make bench`); each prints its own figures.
 
-    .venv/bin/python bench/run_all.py [--only index,local,baseline]
+    .venv/bin/python bench/run_all.py [--only index,local,baseline,app]
 
 The scripts run one after another, never in parallel, so they do not compete for the CPU
 with each other (other work on the machine still can: each script prints the load average).
@@ -19,6 +19,7 @@ SCRIPTS = {
     "index": "bench_index.py",
     "local": "bench_local.py",
     "baseline": "bench_baseline.py",
+    "app": "bench_app.py",
 }
 
 
