@@ -259,6 +259,7 @@ def answer_checks(
     import time
 
     from advisor.rag.guard import check_sentence, echoes
+    from advisor.rag.picks import pick_prefix
 
     chain = adv.chain(backend)
     rows = []
@@ -304,7 +305,22 @@ def answer_checks(
             for c in found
             for x in c["problems"]
             if x.split(":")[0]
-            in ("number", "japanese", "licence", "open_weights", "commercial", "unknown_model")
+            in (
+                "number",
+                "japanese",
+                "licence",
+                "open_weights",
+                "commercial",
+                "unknown_model",
+                "comparison",
+            )
+        ]
+        # the same words after each pick's own prefix say nothing about the pick
+        recs = {r.model_id: r for r in p.recommendations}
+        tails = [
+            c["generated"][len(pick_prefix(recs[c["model_id"]], case.lang)) :].strip()
+            for c in p.checks
+            if c["source"] == "llm" and c["model_id"] in recs
         ]
         row = {
             "id": case.id,
@@ -319,6 +335,7 @@ def answer_checks(
             "guard_replaced": len(found),
             "llm_sentences": sum(c["source"] == "llm" for c in p.checks),
             "picks": len(p.checks),
+            "repeated_sentences": len(tails) - len(set(tails)),
             "shown_contradictions": shown_problems + [f"unknown: {u}" for u in unknown] + wrong,
             "echo": echo,
             "language_ok": language_ok,
@@ -365,6 +382,7 @@ def answer_summary(rows: list[dict[str, Any]]) -> dict[str, Any]:
             "llm_sentences_kept": f"{sum(r['llm_sentences'] for r in sel)}/{sum(r['picks'] for r in sel)}",
             "clean": sum(r["clean"] for r in sel),
             "clean_all_llm": sum(r["clean_llm"] for r in sel),
+            "answers_repeating_a_sentence": sum(r["repeated_sentences"] > 0 for r in sel),
             "prompt_tokens_median": sorted(r["prompt_tokens"] for r in sel)[len(sel) // 2],
             "seconds_median": sorted(r["seconds"] for r in sel)[len(sel) // 2],
             "cpu_seconds": round(cpu, 1),

@@ -89,3 +89,34 @@ def test_eval_cli_json(indexed: Advisor) -> None:
     data = json.loads(p.stdout)
     assert set(data["retrieval"]) == {"ja", "en"}
     assert {"recall@1", "recall@5", "mrr", "ndcg@5"} <= set(data["retrieval"]["ja"])
+
+
+def test_answer_eval_counts_a_sentence_repeated_across_picks(indexed: Advisor) -> None:
+    """The same words after each pick's own prefix tell the asker nothing about the picks: the
+    answer eval counts them (a spy backend writes them)."""
+    import json as _json
+
+    from advisor.rag.picks import pick_prefix
+    from tests.fakes import SpyLLM
+
+    spy = SpyLLM()
+    indexed._llms["spy"] = spy
+    case = ev.AnswerCase(
+        id="t1", lang="en", question="Which cheap API model should I use for a support chatbot?"
+    )
+    p = indexed.chain("spy").prepare(case.question, lang="en")
+    picks = p.recommendations[:3]
+    same = "suits a chatbot."
+    for tails in ([same, same, same], [same, "answers fast.", "costs little."]):
+        spy.enqueue(
+            _json.dumps(
+                {r.name: pick_prefix(r, "en") + t for r, t in zip(picks, tails, strict=True)}
+            )
+        )
+    try:
+        first, second = ev.answer_checks(indexed, [case, case], "spy")
+    finally:
+        del indexed._llms["spy"]
+    assert first["llm_sentences"] == 3 and first["repeated_sentences"] == 2
+    assert second["repeated_sentences"] == 0
+    assert ev.answer_summary([first, second])["all"]["answers_repeating_a_sentence"] == 1
