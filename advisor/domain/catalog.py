@@ -84,12 +84,25 @@ class Bilingual(BaseModel):
         return self.ja if lang == "ja" else self.en
 
 
+_CODE_SPECIALIST = re.compile(r"cod|starcoder")
+
+
+def is_code_specialist(card: ModelCard) -> bool:
+    """Made for code (Code Llama, StarCoder, Qwen2.5-Coder), not a general model that codes."""
+    return UseCase.code in card.use_cases and bool(_CODE_SPECIALIST.search(card.id))
+
+
 class Price(BaseModel):
     """API price in USD per 1M tokens."""
 
     model_config = ConfigDict(extra="forbid")
     input: float = Field(ge=0)
     output: float = Field(ge=0)
+
+    @property
+    def blended(self) -> float:
+        """One figure per 1M tokens, weighting input 3:1 over output (a typical request)."""
+        return (3 * self.input + self.output) / 4
 
 
 class Evidence(BaseModel):

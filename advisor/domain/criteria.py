@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import re
 from dataclasses import dataclass, field
 
 from pydantic import BaseModel
@@ -13,7 +12,13 @@ from pydantic import BaseModel
 from advisor.domain import budget
 from advisor.domain import evidence as ev
 from advisor.domain.budget import Rate
-from advisor.domain.catalog import USE_CASE_LABELS, Catalog, ModelCard, UseCase
+from advisor.domain.catalog import (
+    USE_CASE_LABELS,
+    Catalog,
+    ModelCard,
+    UseCase,
+    is_code_specialist,
+)
 from advisor.domain.guide import CRITERION_SECTIONS
 from advisor.domain.hardware import (
     Hardware,
@@ -23,7 +28,6 @@ from advisor.domain.hardware import (
 from advisor.domain.needs import Needs
 from advisor.i18n import t as _t
 
-_CODE_SPECIALIST = re.compile(r"cod|starcoder")
 _GENERAL_USES = {UseCase.chat, UseCase.text_generation}
 _TEXT_USES = {UseCase.chat, UseCase.text_generation, UseCase.summarization, UseCase.rag}
 
@@ -32,10 +36,6 @@ class CriterionScore(BaseModel):
     score: float
     reason: str
     cite: str
-
-
-def is_code_specialist(card: ModelCard) -> bool:
-    return UseCase.code in card.use_cases and bool(_CODE_SPECIALIST.search(card.id))
 
 
 def is_specialist(card: ModelCard) -> bool:
@@ -184,7 +184,7 @@ def _price_score(card: ModelCard) -> float | None:
     p = card.price_per_mtok
     if p is None:
         return None
-    blended = (3 * p.input + p.output) / 4
+    blended = p.blended
     if blended <= 0:
         return 1.0
     return min(max(1 - math.log10(blended / 0.1) / 2, 0.0), 1.0)

@@ -21,7 +21,7 @@ import datetime as dt
 import math
 from dataclasses import dataclass
 
-from advisor.domain.catalog import ModelCard, UseCase
+from advisor.domain.catalog import ModelCard, UseCase, is_code_specialist
 
 #: the fit needs at least this many measured models, or no estimate is made
 MIN_MODELS = 12
@@ -34,7 +34,7 @@ def _features(card: ModelCard) -> tuple[float, float] | None:
     another kind of model and keeps its label)."""
     if not card.open_weights or not card.params_b or card.release_date is None:
         return None
-    if UseCase.chat not in card.use_cases or (UseCase.code in card.use_cases and "cod" in card.id):
+    if UseCase.chat not in card.use_cases or is_code_specialist(card):
         return None
     return math.log10(card.params_b), (card.release_date - _EPOCH).days / 365.25
 

@@ -242,8 +242,7 @@ _PRICIEST = re.compile(
 
 
 def _blended(card: ModelCard) -> float | None:
-    p = card.price_per_mtok
-    return None if p is None else (3 * p.input + p.output) / 4
+    return card.price_per_mtok.blended if card.price_per_mtok else None
 
 
 def _price_superlative(sentence: str, card: ModelCard, peers: list[ModelCard]) -> str | None:

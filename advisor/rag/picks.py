@@ -244,12 +244,12 @@ def whole_sentences(text: str, lang: str, closed: bool) -> str | None:
 def pick_sentence(r: Recommendation, lang: str) -> str:
     """The card's own sentence for a pick (no LLM): what the guard shows instead."""
     size = f"{r.params_b:g}B, " if r.params_b else ""
-    use, cost = r.criteria["use_case"].reason, r.criteria["compute_cost"].reason
-    return _t(
-        lang,
-        f"{r.name}({size}{r.license[:40]}):{use}、{cost}。",
-        f"{r.name} ({size}{r.license[:40]}): {use}; {cost}.",
+    head = (
+        f"{r.name}({size}{r.license[:40]}):"
+        if lang == "ja"
+        else f"{r.name} ({size}{r.license[:40]}): "
     )
+    return head + card_tail(r, lang)
 
 
 def _card_cite(p: Prepared, model_id: str) -> int | None:

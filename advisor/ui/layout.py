@@ -315,8 +315,8 @@ def build_ui(advisor: Advisor, chain: AnswerChain | None = None) -> gr.Blocks:
 def launch(settings: Settings, **kwargs: Any) -> Any:
     """Build services, the index (first run) and the UI; serve on settings.ui.host:port."""
     advisor = Advisor(settings)
-    advisor.build_index()
-    advisor.open_retrieval()  # the embedder loads now, not at the first question (~1.4 s)
+    # the index (built or refreshed) and the embedder, now rather than at the first question
+    advisor.open_retrieval()
     demo = build_ui(advisor)
     demo.queue(max_size=settings.ui.max_queue, default_concurrency_limit=settings.ui.concurrency)
     ui = settings.ui
