@@ -107,7 +107,7 @@ LOCAL = (
     r"gpu(?:で|を)?動か|run (?:it )?(?:ourselves|myself)|on-?device|うちの(?:pc|パソコン|サーバ|マシン)|"
     r"社内pc|自社pc|院内|社内のpc|ネット(?:に|へ)?(?:つなが|繋が)(?:って|ってい|ら)?(?:ない|ません)|"
     r"(?:ネット|インターネット)接続(?:は|が)?(?:不可|なし|無し|できない)|no internet|without internet|"
-    r"internet-?free|disconnected|ろーかる"
+    r"internet-?free|disconnected|ろーかる|端末(?:上|内|の中)で(?:動|実行|完結|処理)"
 )
 API = (
     r"\bapis?\b|クラウド|saas|ホステッド|(?<!self-)(?<!self )hosted(?! on)|cloud|managed service|"
@@ -219,7 +219,8 @@ TOP_PRIORITY = (
     r"何よりも|とにかく"
 )
 COMMERCIAL = (
-    r"商用|製品に組み込|自社製品|サービスに組み込|販売|有償|commercial|product|business|"
+    r"商用|製品に(?:も)?組み込|自社製品|サービスに(?:も)?組み込|販売|有償|有料(?:の)?(?:サービス|アプリ|プラン|版)|"
+    r"お客様向け|顧客向け|commercial|product|business|"
     r"enterprise|company|customers|clients|saas|収益|売り物|マネタイズ|monetiz|sell"
 )
 NONCOMMERCIAL = (
