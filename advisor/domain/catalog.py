@@ -121,6 +121,62 @@ class Evidence(BaseModel):
     note: str | None = Field(None, max_length=200)
 
 
+NativeFormat = Literal["mxfp4", "fp8"]
+
+
+class Architecture(BaseModel):
+    """What sets a model's memory, from its published config (config.json or GGUF metadata):
+    layer shapes, the attention layout per layer type and a native low-bit weight format.
+
+    Layers of each kind: `sliding_layers` keep only `sliding_window` tokens, `chunked_layers`
+    keep at most `chunk_size` tokens, `linear_layers` (linear attention, recurrent or SSM) keep a
+    fixed state and no per-token cache, `shared_kv_layers` reuse an earlier layer's cache; every
+    other layer is full attention. MLA layers cache `kv_lora_rank + rope_head_dim` values per
+    token instead of K and V heads."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    layers: int = Field(gt=0, le=1000, description="decoder blocks (num_hidden_layers)")
+    kv_heads: int | None = Field(None, gt=0, description="num_key_value_heads (not for MLA)")
+    head_dim: int | None = Field(None, gt=0, description="K head dim")
+    v_head_dim: int | None = Field(None, gt=0, description="V head dim, when not head_dim")
+    full_kv_heads: int | None = Field(
+        None, gt=0, description="KV heads of full-attention layers, when they differ"
+    )
+    full_head_dim: int | None = Field(
+        None, gt=0, description="head dim of full-attention layers, when it differs"
+    )
+    sliding_window: int | None = Field(None, gt=0)
+    sliding_layers: int = Field(0, ge=0)
+    chunk_size: int | None = Field(None, gt=0)
+    chunked_layers: int = Field(0, ge=0)
+    linear_layers: int = Field(0, ge=0)
+    shared_kv_layers: int = Field(0, ge=0)
+    kv_lora_rank: int | None = Field(None, gt=0, description="MLA latent dim cached per token")
+    rope_head_dim: int | None = Field(None, ge=0, description="MLA decoupled RoPE key dim")
+    native_format: NativeFormat | None = Field(
+        None, description="weights shipped below 16 bits (gpt-oss: MXFP4 experts)"
+    )
+    native_params_b: float | None = Field(
+        None, gt=0, description="billions of parameters stored in native_format"
+    )
+    sources: list[HttpUrl] = Field(min_length=1, description="the config.json / GGUF pages")
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Architecture:
+        special = self.sliding_layers + self.chunked_layers + self.linear_layers
+        if special + self.shared_kv_layers > self.layers:
+            raise ValueError("sliding + chunked + linear + shared layers exceed layers")
+        if self.sliding_layers and not self.sliding_window:
+            raise ValueError("sliding_layers needs sliding_window")
+        if self.chunked_layers and not self.chunk_size:
+            raise ValueError("chunked_layers needs chunk_size")
+        if self.kv_lora_rank is None and (self.kv_heads is None or self.head_dim is None):
+            raise ValueError("give kv_heads and head_dim (or kv_lora_rank for MLA)")
+        if (self.native_format is None) != (self.native_params_b is None):
+            raise ValueError("native_format and native_params_b go together")
+        return self
+
+
 class ModelCard(BaseModel):
     """One curated model card. Unknown figures stay null: never guessed."""
 
@@ -164,6 +220,9 @@ class ModelCard(BaseModel):
     strengths: Bilingual
     cautions: Bilingual
     evidence: list[Evidence] = Field(default_factory=list)
+    architecture: Architecture | None = Field(
+        None, description="layer shapes for memory; None keeps the size-based estimate"
+    )
     japanese_estimate: float | None = Field(
         None,
         ge=0,
