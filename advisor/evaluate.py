@@ -12,7 +12,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from advisor.domain.catalog import Catalog, ModelCard
-from advisor.domain.hardware import memory_gb
+from advisor.domain.memory import memory
 from advisor.domain.needs import Needs
 from advisor.errors import safe_yaml
 from advisor.services import Advisor
@@ -47,8 +47,7 @@ class Constraints(BaseModel):
         if self.open_weights and not c.open_weights:
             out.append("closed weights")
         if self.max_q4_gb is not None and (
-            c.params_b is None
-            or memory_gb(c.params_b, "q4", 4096, c.active_params_b) > self.max_q4_gb
+            c.params_b is None or memory(c, "q4", 4096).total_gb > self.max_q4_gb
         ):
             out.append(f"Q4 memory over {self.max_q4_gb:g} GB")
         levels = {"strong": 3, "good": 2, "basic": 1}

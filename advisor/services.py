@@ -10,9 +10,12 @@ from typing import TYPE_CHECKING, Any
 from advisor.domain.budget import Rate
 from advisor.domain.catalog import Catalog, ModelCard, load_catalog
 from advisor.domain.evidence import attach as attach_evidence
+from advisor.domain.glossary import Glossary, load_glossary
 from advisor.domain.guide import Guide, load_guide
+from advisor.domain.kinds import Reading, read_kinds
 from advisor.domain.needs import Needs, clean_text
 from advisor.domain.needs_rules import extract_needs
+from advisor.domain.plans import Plan, PlanCtx, build_plans
 from advisor.domain.recommend import Result, recommend
 from advisor.settings import LLMSettings, Settings
 
@@ -48,6 +51,43 @@ class Advisor:
     @cached_property
     def guide(self) -> Guide:
         return load_guide(self.settings.paths.knowledge_dir / "guide")
+
+    @cached_property
+    def glossary(self) -> Glossary:
+        return load_glossary(self.settings.paths.knowledge_dir / "glossary.yaml")
+
+    def read_question(self, text: str, needs: Needs, has_history: bool = False) -> Reading:
+        """The kinds the message asks, the models and glossary terms it names (rules only)."""
+        stated = bool(needs.describe() or needs.use_cases)
+        return read_kinds(
+            text,
+            models=list(needs.models),
+            terms=self.glossary.mentioned(text),
+            stated=stated,
+            has_history=has_history,
+            hardware=needs.memory_gb is not None or needs.cpu_only,
+            workload=needs.requests_per_day is not None,
+        )
+
+    def plans(
+        self, reading: Reading, needs: Needs, result: Result, previous: Needs | None = None
+    ) -> list[Plan]:
+        """The facts that answer each kind the reading holds, from the data."""
+        from advisor.sources.gpus import gpu_bandwidth
+
+        ctx = PlanCtx(
+            catalog=self.catalog,
+            glossary=self.glossary,
+            needs=needs,
+            reading=reading,
+            rank=lambda n, top, cat: self.recommend(n, top=top, catalog=cat),
+            bandwidth=gpu_bandwidth,
+            result=result,
+            previous=previous,
+            gpu_hourly_usd=self.settings.gpu_hourly_usd,
+            rate=Rate(self.settings.usd_jpy, self.settings.usd_jpy_as_of),
+        )
+        return build_plans(ctx)
 
     def needs(self, text: str, previous: Needs | None = None, **overrides: Any) -> Needs:
         """Needs from free text (validated), merged over a previous turn's, with explicit overrides."""
@@ -96,7 +136,7 @@ class Advisor:
     def chunks(self) -> list[Chunk]:
         from advisor.rag.index import all_chunks
 
-        return all_chunks(self.guide, self.catalog)
+        return all_chunks(self.guide, self.catalog, self.glossary)
 
     @cached_property
     def store(self) -> Store:

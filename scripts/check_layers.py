@@ -1,7 +1,8 @@
 """The import contract: layers flow one way and there is no cycle (run by `make lint`).
 
     adapters  cli/, ui/                   parse -> service -> present
-    services  services, evaluate          the composition root and what it runs
+    services  services, evaluate,         the composition root and what it runs
+              eval_questions
     rag       rag/                        embeddings, index, retrieve, llm, prompts, answer, guard
     present   present/                    one formatter per fact
     sources   sources/                    maintained datasets, bundled models
@@ -29,7 +30,7 @@ LAYERS: dict[str, tuple[str, ...]] = {
     "sources": ("sources",),
     "present": ("present",),
     "rag": ("rag",),
-    "services": ("services", "evaluate"),
+    "services": ("services", "evaluate", "eval_questions"),
     "adapters": ("cli", "ui"),
 }
 ORDER = list(LAYERS)

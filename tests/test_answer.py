@@ -8,7 +8,8 @@ from typing import Any, cast
 
 import pytest
 
-from advisor.rag.answer import AnswerChain, Prepared, Turn, extractive_answer, filter_citations
+from advisor.rag.answer import AnswerChain, Prepared, Turn, filter_citations
+from advisor.rag.extractive import extractive_answer
 from advisor.services import Advisor
 from tests.fakes import SpyLLM
 

@@ -52,6 +52,7 @@ def test_fake_embedder_places_shared_ngrams_close_in_japanese_and_english() -> N
 def test_index_refresh_is_incremental_on_the_fake_embedder(tmp_path: Path) -> None:
     k = tmp_path / "knowledge"
     shutil.copytree(PROJECT_ROOT / "knowledge" / "guide", k / "guide")
+    shutil.copy(PROJECT_ROOT / "knowledge" / "glossary.yaml", k / "glossary.yaml")
     (k / "models").mkdir(parents=True)
     for mid in ("mistral-7b", "qwen3-8b"):
         shutil.copy(PROJECT_ROOT / "knowledge" / "models" / f"{mid}.yaml", k / "models")

@@ -16,10 +16,10 @@ Check = Callable[[ModelCard], bool]
 
 
 def fits(gb: float) -> Check:
-    from advisor.domain.hardware import memory_gb
+    from advisor.domain.memory import memory
 
     return lambda c: (
-        c.params_b is not None and memory_gb(c.params_b, "q4", 4096, c.active_params_b) <= gb
+        c.params_b is not None and memory(c, "q4", 4096).total_gb <= gb
     )
 
 

@@ -8,7 +8,7 @@ import pytest
 
 from advisor.domain import evidence as ev
 from advisor.domain.catalog import UseCase
-from advisor.domain.hardware import memory_table
+from advisor.domain.memory import memory_table
 from advisor.domain.needs import Needs
 from advisor.present.card import card_japanese, japanese_text, lifecycle_text
 from advisor.present.catalog import CATALOG_HEADERS, catalog_rows
@@ -23,7 +23,7 @@ from advisor.ui import views
 def test_compare_memory_row_is_in_label_order(core: Advisor) -> None:
     card = core.catalog.get("mistral-7b")
     _, rows = views.compare_rows([card, core.catalog.get("gemma-3-12b")])
-    mem = memory_table(card.params_b, 4096)
+    mem = memory_table(card, 4096)
     assert mem is not None
     row = next(r for r in rows if r[0] == "Memory Q4/Q8/FP16 GB")
     q4, q8, fp16 = (float(x) for x in row[1].split(" / "))

@@ -24,14 +24,23 @@ def eval_(
     backend: Annotated[
         str | None, typer.Option("--backend", help="answer backend (default extractive)")
     ] = "extractive",
-    only: Annotated[str | None, typer.Option(help="needs, retrieval, recommend or answers")] = None,
+    only: Annotated[
+        str | None, typer.Option(help="needs, retrieval, recommend, answers or questions")
+    ] = None,
+    questions_set: Annotated[
+        str, typer.Option("--set", help="questions set: questions or questions-holdout")
+    ] = "questions",
 ) -> None:
     """Run the evaluation sets: needs reading (slot accuracy), retrieval (recall@1/5, MRR,
     nDCG@5), shortlists, answers."""
     from advisor import evaluate as ev
 
-    if only not in (None, "needs", "retrieval", "recommend", "answers"):
-        raise InputError(f"--only must be needs, retrieval, recommend or answers, not {only!r}")
+    if only not in (None, "needs", "retrieval", "recommend", "answers", "questions"):
+        raise InputError(
+            f"--only must be needs, retrieval, recommend, answers or questions, not {only!r}"
+        )
+    if questions_set not in ("questions", "questions-holdout"):
+        raise InputError(f"--set must be questions or questions-holdout, not {questions_set!r}")
     if backend not in (None, "openai", "llamacpp", "extractive"):
         raise InputError(f"--backend must be openai, llamacpp or extractive, not {backend!r}")
     adv = _advisor()
@@ -68,6 +77,17 @@ def eval_(
             for r in rows
             if r["invalid_citations"] or r["shown_contradictions"] or r["echo"] or not r["clean"]
         ]
+    if only in (None, "questions"):
+        from advisor import eval_questions as eq
+
+        qcases = eq.load_questions(adv.settings.paths.knowledge_dir / "eval", questions_set)
+        qrows = eq.run_questions(adv, qcases, backend or "extractive", on_row=_question_progress)
+        report["questions"] = {
+            "set": questions_set,
+            "backend": backend,
+            **eq.question_summary(qrows),
+        }
+        report["question_misses"] = [r for r in qrows if r["misses"] or not r["kind_ok"]]
     if as_json:
         _emit_json(report)
         return
@@ -79,6 +99,25 @@ def _ratio(a: int, b: int) -> float:
 
 
 def _print_eval(report: dict[str, Any]) -> None:
+    if "questions" in report:
+        q = report["questions"]
+        t = Table(title=f"questions ({q['set']}, {q['backend']}): kinds read, facts carried")
+        for col in ("kind", "questions", "kind read", "facts", "carried"):
+            t.add_column(col)
+        for kind, m in q.items():
+            if isinstance(m, dict):
+                t.add_row(
+                    kind,
+                    str(m["questions"]),
+                    str(m["kind_read"]),
+                    str(m["facts"]),
+                    f"{m['facts_share']:.1%}",
+                )
+        out.print(t)
+        for r in report["question_misses"]:
+            out.print(
+                f"[yellow]miss[/] {r['id']} kinds {r['read']}: {escape('; '.join(r['misses']))}"
+            )
     for set_key in ("needs", "needs_holdout"):
         if set_key not in report:
             continue
@@ -178,4 +217,14 @@ def _progress(row: dict[str, Any]) -> None:
         markup=False,
         highlight=False,
         soft_wrap=True,
+    )
+
+
+def _question_progress(row: dict[str, Any]) -> None:
+    mark = "ok" if not row["misses"] and row["kind_ok"] else "MISS"
+    err.print(
+        f"{row['id']}: {mark} kinds {row['read']} facts {row['facts_ok']}/{row['facts']}"
+        f" {'; '.join(row['misses'])}",
+        markup=False,
+        highlight=False,
     )

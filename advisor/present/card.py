@@ -7,7 +7,7 @@ import datetime as dt
 
 from advisor.domain import evidence as ev
 from advisor.domain.catalog import ModelCard
-from advisor.domain.hardware import memory_table
+from advisor.domain.memory import memory_table
 from advisor.i18n import t
 
 JA_LEVELS = {
@@ -83,7 +83,7 @@ def memory_text(card: ModelCard) -> str:
     """Memory to run the weights at Q4 / Q8 / FP16 (4k context), or '-' for API-only models."""
     if not card.runs_locally:
         return "-"
-    mem = memory_table(card.params_b, 4096, card.active_params_b)
+    mem = memory_table(card, 4096)
     return " / ".join(f"{mem[q]:.1f}" for q in ("q4", "q8", "fp16")) if mem else "-"
 
 

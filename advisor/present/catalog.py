@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Any
 
 from advisor.domain.catalog import ModelCard
-from advisor.domain.hardware import memory_table
+from advisor.domain.memory import memory_table
 from advisor.i18n import t as _t
 from advisor.present.card import card_japanese, lifecycle_text
 from advisor.present.text import shorten
@@ -48,7 +48,7 @@ def catalog_rows(
     rows = []
     ordered = sorted(cards, key=lambda c: (c.release_date or dt.date.min, c.id), reverse=True)
     for c in ordered:
-        mem = memory_table(c.params_b, 4096, c.active_params_b) if c.runs_locally else None
+        mem = memory_table(c, 4096) if c.runs_locally else None
         price = (
             f"{c.price_per_mtok.input:g} / {c.price_per_mtok.output:g}" if c.price_per_mtok else "-"
         )

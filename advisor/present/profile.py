@@ -222,3 +222,22 @@ def profile_markdown(n: Needs, lang: str) -> str:
         rows += ["", _t(lang, "**推定したこと**", "**Assumed**")]
         rows += [f"- {inert_markdown(localise(a, lang))}" for a in n.assumptions]
     return "\n".join(rows)
+
+
+def used_line(n: Needs, fresh: Needs | None, lang: str) -> str:
+    """The needs an answer used, in one line; those carried over from earlier turns (not in
+    `fresh`, this message's own reading) are marked."""
+    values = _line_values(n, lang)
+    own = _line_values(fresh, lang) if fresh is not None else values
+    i = 0 if lang == "ja" else 1
+    parts = []
+    for key, value in values.items():
+        if value is None:
+            continue
+        carried = own.get(key) != value
+        mark = _t(lang, "(前の質問から)", " (from earlier)") if carried else ""
+        parts.append(f"{PROFILE_LABELS[key][i]}: {value}{mark}")
+    if not parts:
+        return _t(lang, "使った条件: 指定なし", "Needs used: none stated")
+    sep = "、" if lang == "ja" else "; "
+    return _t(lang, f"使った条件: {sep.join(parts)}", f"Needs used: {sep.join(parts)}")

@@ -8,70 +8,35 @@ from __future__ import annotations
 
 import re
 import threading
-import time
 from collections.abc import Iterator
-from typing import Any, Protocol
+from typing import Any
 
 from langchain_core.runnables import RunnableLambda, RunnablePassthrough
 
 from advisor.domain.catalog import Catalog
+from advisor.domain.kinds import Reading
 from advisor.domain.needs import Needs, detect_lang, hint_schema, merge_hint
+from advisor.domain.plans import Plan
 from advisor.domain.recommend import Result
 from advisor.errors import BackendError, MalformedReply
-from advisor.present import shortlist
 from advisor.rag.answer_filters import (
-    SystemEchoFilter,
-    _inert,
     _quote,
     filter_citations,
     redact_system,
 )
-from advisor.rag.answer_types import Answer, Prepared, Turn, _t, is_follow_up
-from advisor.rag.extractive import _first_sentence, extractive_answer
-from advisor.rag.guard import Problem, check_sentence
+from advisor.rag.answer_types import Answer, Prepared, Sources, Turn, _t, is_follow_up
 from advisor.rag.llm import LLM, Message
 from advisor.rag.picks import (
     MAX_PASSAGES,
     PROMPT_PASSAGES,
     SHORT_PASSAGE_CHARS,
-    PickParser,
-    _card_cite,
     _fact_line,
-    _fixed_text,
     _prose,
-    card_tail,
-    forced_stop,
-    guard_notices,
-    pick_lead,
-    pick_prefix,
-    pick_schema,
-    pick_sentence,
-    whole_sentences,
 )
+from advisor.rag.picks_answer import stream_picks
+from advisor.rag.plan_answer import PLAN_KINDS, head_line, plan_messages, stream_plan
 from advisor.rag.prompts import load_prompt
 from advisor.rag.retrieve import Passage
-from advisor.settings import Settings
-
-
-class Sources(Protocol):
-    """What the chain uses, and nothing more: the settings, the catalog, the needs reader, the
-    ranker, retrieval and the notices to show. `services.Advisor` is one; tests may pass
-    another."""
-
-    settings: Settings
-
-    @property
-    def catalog(self) -> Catalog: ...
-
-    def needs(self, text: str, previous: Needs | None = None) -> Needs: ...
-
-    def recommend(self, needs: Needs, top: int = 5, catalog: Catalog | None = None) -> Result: ...
-
-    def retrieve(self, query: str, k: int = 5) -> list[Passage]: ...
-
-    def passage(self, source_id: str) -> Passage | None: ...
-
-    def take_notices(self) -> list[str]: ...
 
 
 class AnswerChain:
@@ -89,7 +54,9 @@ class AnswerChain:
         self._prepare = (
             RunnablePassthrough.assign(standalone=RunnableLambda(self._standalone))
             | RunnablePassthrough.assign(needs=RunnableLambda(self._needs))
+            | RunnablePassthrough.assign(reading=RunnableLambda(self._reading))
             | RunnablePassthrough.assign(result=RunnableLambda(self._recommend))
+            | RunnablePassthrough.assign(plans=RunnableLambda(self._plans))
             | RunnablePassthrough.assign(passages=RunnableLambda(self._retrieve))
             | RunnablePassthrough.assign(messages=RunnableLambda(self._messages))
         )
@@ -128,6 +95,7 @@ class AnswerChain:
         question = clean_text(question, self.advisor.settings.max_input_chars)
         notes: list[str] = []  # the stages add what the user should know about this answer
         down: list[str] = []  # why the backend is unusable, when a stage found out
+        own: list[Needs] = []  # this message's own needs, when earlier turns were merged in
         state = self._prepare.invoke(
             {
                 "question": question,
@@ -135,6 +103,7 @@ class AnswerChain:
                 "lang": lang,
                 "notes": notes,
                 "down": down,
+                "own": own,
             }
         )
         return Prepared(
@@ -147,6 +116,9 @@ class AnswerChain:
             messages=state["messages"],
             notices=[*self.advisor.take_notices(), *notes],
             backend_down=down[0] if down else None,
+            reading=state["reading"],
+            plans=state["plans"],
+            own_needs=own[0] if own else None,
         )
 
     def _standalone(self, s: dict[str, Any]) -> str:
@@ -157,10 +129,17 @@ class AnswerChain:
         return q
 
     def _needs(self, s: dict[str, Any]) -> Needs:
+        """This message's needs; earlier turns' are kept only for a follow-up ("and cheaper?",
+        a why-not) or a message that states no need of its own."""
         history: list[Turn] = s["history"]
-        previous = history[-1].needs if history else None
-        needs = self.advisor.needs(s["question"], previous=previous)
-        needs.lang = s["lang"] or detect_lang(s["question"])
+        q = s["question"]
+        needs = self.advisor.needs(q)
+        if history:
+            stated = bool(needs.describe() or needs.use_cases)
+            if is_follow_up(q) or not stated or _WHY.search(q):
+                s["own"].append(needs)
+                needs = self.advisor.needs(q, previous=history[-1].needs)
+        needs.lang = s["lang"] or detect_lang(q)
         if self.reads_needs:
             needs = self._llm_reading(needs, s["question"], s["notes"], s["down"])
         return needs
@@ -191,9 +170,25 @@ class AnswerChain:
             return needs
         return merge_hint(needs, raw)[0]
 
+    def _reading(self, s: dict[str, Any]) -> Reading:
+        return self.advisor.read_question(s["question"], s["needs"], bool(s["history"]))
+
+    def _plans(self, s: dict[str, Any]) -> list[Plan]:
+        history: list[Turn] = s["history"]
+        previous = history[-1].needs if history else None
+        return self.advisor.plans(s["reading"], s["needs"], s["result"], previous)
+
     def _recommend(self, s: dict[str, Any]) -> Result:
         needs: Needs = s["needs"]
+        reading: Reading = s["reading"]
         catalog = self.advisor.catalog
+        if reading.kinds == ["out_of_scope"]:
+            return Result(needs=needs, recommendations=[], excluded=[])
+        # named models asked about (compare, fit, ...): the shortlist is those models
+        asks_models = "recommend" not in reading.kinds and "why_not" not in reading.kinds
+        if needs.models and asks_models:
+            named = Catalog(catalog.get(m) for m in needs.models[:4])
+            return self.advisor.recommend(needs, top=min(len(named), 4), catalog=named)
         # a question about named models with no stated needs: the shortlist is those models
         if needs.models and len(needs.unknown) >= 5:
             named = Catalog(catalog.get(m) for m in needs.models)
@@ -204,6 +199,20 @@ class AnswerChain:
         """The cards of the top recommendations first (the answer is about them), then the
         retrieved passages with at least one guide section; at most k + 2 in all."""
         lang = s["needs"].lang
+        # what the plans cite comes first: their cards, guide sections and glossary entries
+        planned: list[Passage] = []
+        for plan in s["plans"]:
+            for sid in plan.sources:
+                got = self.advisor.passage(f"{sid}#{lang}")
+                if got is not None and got.chunk.base_id not in {x.chunk.base_id for x in planned}:
+                    planned.append(got)
+        if s["plans"] and "recommend" not in s["reading"].kinds:
+            return planned[: MAX_PASSAGES + 4] or self._retrieved(s, lang)
+        rest = self._retrieved(s, lang)
+        seen = {x.chunk.base_id for x in planned}
+        return planned[:4] + [x for x in rest if x.chunk.base_id not in seen]
+
+    def _retrieved(self, s: dict[str, Any], lang: str) -> list[Passage]:
         found = self.advisor.retrieve(s["standalone"], self.k)
         if not any(p.chunk.kind == "guide" for p in found):  # always ground in the guide too
             wider = self.advisor.retrieve(s["standalone"], 20)
@@ -222,8 +231,11 @@ class AnswerChain:
 
     def _messages(self, s: dict[str, Any]) -> list[Message]:
         """The prompt sized to a small model: the question, the top three picks as compact fact
-        lines, and at most three short passages (the picks' own cards are in their facts)."""
+        lines, and at most three short passages (the picks' own cards are in their facts); for a
+        question answered by a plan, the plan's facts."""
         lang = s["needs"].lang
+        if s["plans"] and "recommend" not in s["reading"].kinds:
+            return plan_messages(self, _draft(s))
         tpl = load_prompt(self.advisor.settings.paths.prompts_dir, "picks", lang)
         picks = s["result"].recommendations[:3]
         facts = "\n".join(
@@ -243,178 +255,27 @@ class AnswerChain:
     # --- prose ---------------------------------------------------------------------------------
 
     def stream(self, p: Prepared) -> Iterator[str]:
-        """Yield the answer: one checked, cited line per pick as soon as the model has written
-        it, then the guide's line. A failing backend ends in the offline answer with a notice."""
-        picks = p.recommendations[:3]
-        if not self.llm.is_llm or not picks:
-            yield extractive_answer(p, self.advisor.catalog)
+        """Yield the answer: what was understood, the plan of each kind asked (with the LLM's
+        checked explanation), then for a recommendation the picks."""
+        yield head_line(p) + "\n\n"
+        kinds = p.reading.kinds if p.reading else ["recommend"]
+        if p.plans:
+            yield from stream_plan(self, p)
+            if "recommend" not in kinds or not p.recommendations:
+                return
+            yield "\n\n"
+        elif set(kinds) <= PLAN_KINDS and not p.recommendations:
             return
-        names = [r.name for r in picks]
-        parser = PickParser(names)
-        failure: BackendError | None = None
-        started = time.monotonic()
-        done: set[int] = set()
-        headed: set[int] = set()  # picks whose prefix is shown
-        lines = 0
-        p.usage.update(prompt_tokens=0, completion_tokens=0, seconds=0.0)
-        try:
-            if p.backend_down:  # it just failed: answer offline now rather than wait again
-                raise BackendError(p.backend_down)
-            schema = pick_schema(names, p.lang, [pick_lead(r, p.lang) for r in picks])
-            for piece in self.llm.stream_json(p.messages, schema, self.max_tokens):
-                if not p.usage["completion_tokens"]:
-                    p.usage["first_token_seconds"] = round(time.monotonic() - started, 2)
-                p.usage["completion_tokens"] += 1
-                p.usage["seconds"] = round(time.monotonic() - started, 2)
-                finished = parser.feed(piece)
-                for i, text in finished:
-                    done.add(i)
-                    if i in headed:
-                        yield self._pick_line(p, i, text, closed=True, headed=True)
-                        continue
-                    yield ("\n" if lines else "") + self._pick_line(p, i, text, closed=True)
-                    lines += 1
-                # the pick written next: its prefix (name, lead) is fixed by the grammar, not
-                # chosen by the model, so it shows as soon as the model has started (under a
-                # grammar) or has written it; the guard checks only what the model adds
-                nxt = len(done)
-                prefix = pick_prefix(picks[nxt], p.lang) if nxt < len(picks) else ""
-                known = self.llm.grammar or parser.partial(nxt).startswith(prefix)
-                if prefix and nxt not in headed and known:
-                    headed.add(nxt)
-                    yield f"{chr(10) if lines else ''}{nxt + 1}. {_inert(prefix)}"
-                    lines += 1
-                elif not finished:
-                    yield ""  # a tick: a UI can show progress (elapsed time, tokens/s)
-        except BackendError as exc:
-            failure = exc
-        if self.llm.last_usage:
-            p.usage.update(self.llm.last_usage)
-        p.usage["seconds"] = round(time.monotonic() - started, 2)
-        if failure is not None and not done:
-            p.fell_back = True
-            p.notices.append(
-                _t(
-                    p.lang,
-                    f"{self.llm.label} が失敗しました({failure})。オフラインの回答を表示します。",
-                    f"{self.llm.label} failed ({failure}); showing the offline answer.",
-                )
-            )
-            yield extractive_answer(p, self.advisor.catalog)
-            return
-        if failure is not None:
-            p.notices.append(
-                _t(
-                    p.lang,
-                    f"{self.llm.label} が途中で失敗しました({failure})。残りの候補はカードの記載で補いました。",
-                    f"{self.llm.label} failed midway ({failure}); the remaining picks are described"
-                    " from their cards.",
-                )
-            )
-        for i in range(len(picks)):
-            if i in headed and i not in done:  # its prefix is shown: end the line
-                yield self._pick_line(p, i, parser.partial(i), closed=False, headed=True)
-            elif i not in done:  # cut at the token limit or never written: whole sentences only
-                yield ("\n" if lines else "") + self._pick_line(
-                    p, i, parser.partial(i), closed=False
-                )
-                lines += 1
-        if tail := self._guide_line(p):
-            yield "\n\n" + tail
-        guard_notices(p)
+        yield from self._stream_picks(p)
 
-    def _pick_line(self, p: Prepared, i: int, text: str, closed: bool, headed: bool = False) -> str:
-        """One pick's line: the model's sentence if the guard passes it, else the card's. With
-        `headed`, its prefix (number, name, lead) is already shown: only the rest is returned."""
-        r = p.recommendations[i]
-        card = self.advisor.catalog.by_id.get(r.model_id)
-        fact = _fact_line(r, card, p.lang, p.needs, p.question)
-        if closed and forced_stop(r, p.lang, text):
-            # the grammar's length limit forced the full stop: keep the whole sentences before it
-            text, closed = text[:-1], False
-        sentence = whole_sentences(text, p.lang, closed)
-        problems: list[Problem] = []
-        if sentence is None:
-            problems.append(Problem("incomplete", "no whole sentence"))
-        else:
-            cat = self.advisor.catalog
-            problems = check_sentence(
-                sentence,
-                card,
-                cat,
-                p.lang,
-                stated=p.question,
-                extra_numbers=[float(x) for x in re.findall(r"\d+(?:\.\d+)?", fact)],
-                prompt_text=_fixed_text(p.messages),
-                peers=[c for x in p.recommendations[:3] if (c := cat.by_id.get(x.model_id))],
-            )
-        source = "llm"
-        if problems or sentence is None:
-            source = "cards"
-            sentence = pick_sentence(r, p.lang)
-        p.checks.append(
-            {
-                "model_id": r.model_id,
-                "source": source,
-                "generated": text,
-                "problems": [f"{x.kind}: {x.detail}" for x in problems],
-            }
-        )
-        n = _card_cite(p, r.model_id)
-        ref = f" [{n}]" if n else ""
-        if headed:
-            prefix = pick_prefix(r, p.lang)
-            rest = (
-                sentence[len(prefix) :] if source == "llm" and sentence.startswith(prefix) else ""
-            )
-            return _inert(f"{rest or card_tail(r, p.lang)}{ref}")
-        if r.name.lower() not in sentence.lower():
-            sentence = f"{r.name}: {sentence}" if p.lang == "en" else f"{r.name}:{sentence}"
-        return _inert(f"{i + 1}. {sentence}{ref}")
-
-    def _guide_line(self, p: Prepared) -> str:
-        guide = next(
-            ((n, pa) for n, pa in enumerate(p.passages, 1) if pa.chunk.kind == "guide"), None
-        )
-        if guide is None:
-            return ""
-        n, pa = guide
-        first = _first_sentence(pa.chunk.text.split("\n", 1)[-1])
-        return _inert(
-            _t(
-                p.lang,
-                f"ガイド「{pa.chunk.title}」: {first} [{n}]",
-                f'Guide, "{pa.chunk.title}": {first} [{n}]',
-            )
-        )
+    def _stream_picks(self, p: Prepared) -> Iterator[str]:
+        yield from stream_picks(self, p)
 
     def explain(self, result: Result, notices: list[str]) -> Iterator[str]:
-        """Wording for a shortlist already decided (the needs dialogue): the LLM writes around
-        the ranking and never changes it. Nothing without an LLM; a failure adds a notice."""
-        if not self.llm.is_llm or not result.recommendations:
-            return
-        lang = result.needs.lang
-        tpl = load_prompt(self.advisor.settings.paths.prompts_dir, "summary", lang)
-        messages = tpl.render(
-            profile=_quote(result.needs.describe() or "-", 2000),
-            shortlist="\n".join(shortlist.line(r, lang) for r in result.recommendations[:3]),
-        )
-        echo = SystemEchoFilter(messages)
-        try:
-            # 2-4 sentences: a short cap keeps a local model from holding the LLM queue for long
-            for piece in self.llm.stream(messages, min(self.max_tokens, 200)):
-                if shown := echo.feed(piece):
-                    yield shown
-        except BackendError as exc:
-            notices.append(
-                _t(
-                    lang,
-                    f"{self.llm.label} が失敗しました({exc})。",
-                    f"{self.llm.label} failed ({exc}).",
-                )
-            )
-        if rest := echo.flush():
-            yield rest
+        """The needs dialogue's summary around a decided ranking (rag/summary.py)."""
+        from advisor.rag.summary import summarise
+
+        yield from summarise(self, result, notices)
 
     def finish(self, p: Prepared, text: str) -> Answer:
         """Drop citations that point at nothing retrieved and any repeat of the system prompt."""
@@ -447,3 +308,21 @@ class AnswerChain:
     ) -> Answer:
         p = self.prepare(question, history, lang)
         return self.finish(p, "".join(self.stream(p)))
+
+
+_WHY = re.compile(r"なぜ|なんで|どうして|\bwhy\b", re.I)
+
+
+def _draft(s: dict[str, Any]) -> Prepared:
+    """A Prepared of the state so far (for the plan prompt, before passages are final)."""
+    return Prepared(
+        question=s["question"],
+        standalone=s["standalone"],
+        lang=s["needs"].lang,
+        needs=s["needs"],
+        result=s["result"],
+        passages=s["passages"],
+        messages=[],
+        reading=s["reading"],
+        plans=s["plans"],
+    )

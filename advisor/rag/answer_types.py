@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
+from advisor.domain.catalog import Catalog
+from advisor.domain.guide import Guide
+from advisor.domain.kinds import Reading
 from advisor.domain.needs import Needs
+from advisor.domain.plans import Plan
 from advisor.domain.recommend import Recommendation, Result
-from advisor.rag.llm import Message
+from advisor.rag.llm import LLM, Message
 from advisor.rag.retrieve import Passage
+from advisor.settings import Settings
 
 _CITE_RE = re.compile(r"\[(\d{1,2})\]")
 #: C0/C1 control characters but tab and newline (terminal escapes, carriage returns)
@@ -63,6 +68,11 @@ class Prepared:
     usage: dict[str, float] = field(default_factory=dict)
     #: per pick: {"model_id", "source": "llm" | "cards", "problems": [...]} (the guard's verdicts)
     checks: list[dict[str, Any]] = field(default_factory=list)
+    #: what the message asks (kinds, named models, glossary terms) and the facts that answer it
+    reading: Reading | None = None
+    plans: list[Plan] = field(default_factory=list)
+    #: this message's own needs, before earlier turns were merged in (None: nothing merged)
+    own_needs: Needs | None = None
 
     @property
     def recommendations(self) -> list[Recommendation]:
@@ -93,6 +103,14 @@ class Answer:
             "recommendations": [r.model_dump(mode="json") for r in self.prepared.recommendations],
             "notices": list(self.notices),
             "complete": self.complete,
+            "kind": list(self.prepared.reading.kinds) if self.prepared.reading else ["recommend"],
+            "plan": {
+                x.kind: x.model_dump(mode="json", exclude={"kind"}) for x in self.prepared.plans
+            },
+            "needs_used": {
+                "needs": self.prepared.needs.model_dump(mode="json"),
+                "carried": carried_keys(self.prepared.needs, self.prepared.own_needs),
+            },
             "usage": {
                 "prompt_tokens": int(self.prepared.usage.get("prompt_tokens", 0)),
                 "completion_tokens": int(self.prepared.usage.get("completion_tokens", 0)),
@@ -101,9 +119,58 @@ class Answer:
         }
 
 
+def carried_keys(needs: Needs, own: Needs | None) -> list[str]:
+    """The needs fields whose value came from an earlier turn."""
+    if own is None:
+        return []
+    now = needs.model_dump(exclude={"assumptions", "questions", "lang", "unknown"})
+    mine = own.model_dump(exclude={"assumptions", "questions", "lang", "unknown"})
+    return [k for k, v in now.items() if v not in (None, [], False) and mine.get(k) != v]
+
+
 def _t(lang: str, ja: str, en: str) -> str:
     return ja if lang == "ja" else en
 
 
 def is_follow_up(question: str) -> bool:
     return bool(_FOLLOW_UP.search(question.strip()))
+
+
+class Sources(Protocol):
+    """What the chain uses, and nothing more: the settings, the catalog, the needs reader, the
+    ranker, retrieval and the notices to show. `services.Advisor` is one; tests may pass
+    another."""
+
+    settings: Settings
+
+    @property
+    def catalog(self) -> Catalog: ...
+
+    def needs(self, text: str, previous: Needs | None = None) -> Needs: ...
+
+    def recommend(self, needs: Needs, top: int = 5, catalog: Catalog | None = None) -> Result: ...
+
+    def retrieve(self, query: str, k: int = 5) -> list[Passage]: ...
+
+    def passage(self, source_id: str) -> Passage | None: ...
+
+    def take_notices(self) -> list[str]: ...
+
+    @property
+    def guide(self) -> Guide: ...
+
+    def read_question(self, text: str, needs: Needs, has_history: bool) -> Reading: ...
+
+    def plans(
+        self, reading: Reading, needs: Needs, result: Result, previous: Needs | None
+    ) -> list[Plan]: ...
+
+
+class ChainLike(Protocol):
+    """What the answer's parts (picks, plans, summary) use of the chain."""
+
+    advisor: Sources
+    llm: LLM
+
+    @property
+    def max_tokens(self) -> int: ...

@@ -181,10 +181,10 @@ def check_sentence(
 
 
 def _memory_of(card: ModelCard) -> list[float]:
-    from advisor.domain.hardware import memory_gb
+    from advisor.domain.memory import memory
 
     assert card.params_b
-    return [memory_gb(card.params_b, q, 4096, card.active_params_b) for q in ("q4", "q8", "fp16")]
+    return [memory(card, q, 4096).total_gb for q in ("q4", "q8", "fp16")]
 
 
 def _claims(sentence: str, card: ModelCard, n_cards: int) -> list[Problem]:

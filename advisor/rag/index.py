@@ -13,6 +13,7 @@ from typing import Any
 from langchain_core.embeddings import Embeddings
 
 from advisor.domain.catalog import Catalog, ModelCard
+from advisor.domain.glossary import Glossary
 from advisor.domain.guide import Guide, Section
 from advisor.errors import BackendError
 from advisor.i18n import t
@@ -103,8 +104,26 @@ def card_chunks(catalog: Catalog) -> list[Chunk]:
     ]
 
 
-def all_chunks(guide: Guide, catalog: Catalog) -> list[Chunk]:
-    return guide_chunks(guide) + card_chunks(catalog)
+def all_chunks(guide: Guide, catalog: Catalog, glossary: Glossary | None = None) -> list[Chunk]:
+    extra = glossary_chunks(glossary) if glossary is not None else []
+    return guide_chunks(guide) + card_chunks(catalog) + extra
+
+
+def glossary_chunks(glossary: Glossary) -> list[Chunk]:
+    """One chunk per term and language; its url is the first public page it cites."""
+    return [
+        Chunk(
+            source_id=f"{term.source_id}#{lang}",
+            base_id=term.source_id,
+            title=term.title.get(lang),
+            lang=lang,
+            kind="glossary",
+            url=str(term.sources[0]),
+            text=f"{term.title.get(lang)}\n{term.text.get(lang)}",
+        )
+        for term in glossary.terms
+        for lang in ("ja", "en")
+    ]
 
 
 @dataclass

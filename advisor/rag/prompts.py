@@ -16,6 +16,7 @@ REQUIRED_FIELDS = {
     "picks": {"facts", "passages", "question"},
     "needs": {"question"},
     "summary": {"profile", "shortlist"},
+    "plan": {"kind", "facts", "question"},
 }
 
 

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import ValidationError
 
 from advisor.domain.catalog import Catalog, Japanese, ModelCard
-from advisor.domain.hardware import memory_table
+from advisor.domain.memory import memory_table
 from advisor.domain.needs import Needs
 from advisor.domain.recommend import Result
 from advisor.i18n import t as _t
@@ -174,7 +174,7 @@ def compare_figure(cards: list[ModelCard], lang: str = "en") -> Any:
         ),
     )
     for c in cards:
-        mem = memory_table(c.params_b, 4096, c.active_params_b) if c.runs_locally else None
+        mem = memory_table(c, 4096) if c.runs_locally else None
         if mem:
             fig.add_bar(
                 x=["Q4", "Q8", "FP16"],

@@ -1,0 +1,308 @@
+"""Answer plans as text (the no-LLM answer, the CLI) and Markdown (the UI): one renderer per
+kind, in the asker's language, every figure from the plan. The tables are in plan_tables."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from advisor.domain.plans import Plan
+from advisor.i18n import t
+from advisor.present.plan_common import Cite, _value, tokens
+from advisor.present.plan_tables import alternatives, compare, cost, fit
+
+
+def lifecycle(p: dict[str, Any], lang: str, cite: Cite) -> list[str]:
+    return [lifecycle_line(e, lang, cite) for e in p["entries"]]
+
+
+def lifecycle_line(e: dict[str, Any], lang: str, cite: Cite) -> str:
+    name = e["name"] + cite(f"models/{e['model_id']}")
+    when = e.get("shutdown_date")
+    status = e["status"]
+    if status == "retired":
+        head = t(lang, f"{name}は{when}に提供終了しました", f"{name} was retired on {when}")
+    elif status in ("deprecated", "shutting_down"):
+        date = t(lang, f"{when}に提供終了予定", f"shuts down on {when}") if when else ""
+        head = t(
+            lang,
+            f"{name}は非推奨です{('(' + date + ')') if date else ''}",
+            f"{name} is deprecated{('; ' + date) if date else ''}",
+        )
+    else:
+        until = e.get("available_until")
+        extra = (
+            t(lang, f"(提供は少なくとも{until}まで)", f" (supported until at least {until})")
+            if until
+            else ""
+        )
+        head = t(lang, f"{name}は現在も提供中です{extra}", f"{name} is still available{extra}")
+    succ = ""
+    if e.get("successor_name"):
+        ref = cite(f"models/{e['successor']}") if e.get("successor_facts") else ""
+        succ = t(
+            lang,
+            f"。後継は{e['successor_name']}{ref}",
+            f"; its successor is {e['successor_name']}{ref}",
+        )
+    page = f" ({e['page']})" if e.get("page") and status != "available" else ""
+    return t(lang, f"- {head}{succ}。{page}", f"- {head}{succ}.{page}")
+
+
+def about(p: dict[str, Any], lang: str, cite: Cite) -> list[str]:
+    f = p["facts"]
+    name = p["name"] + cite(f"models/{p['model_id']}")
+    parts = []
+    if f.get("params_b"):
+        act = f" / {f['active_params_b']:g}B active" if f.get("active_params_b") else ""
+        parts.append(
+            t(lang, f"パラメータ{f['params_b']:g}B{act}", f"{f['params_b']:g}B parameters{act}")
+        )
+    if f.get("context_window"):
+        parts.append(
+            t(
+                lang,
+                f"コンテキスト{tokens(f['context_window'])}",
+                f"context {tokens(f['context_window'])}",
+            )
+        )
+    parts.append(t(lang, f"ライセンス{f['license']}", f"licence {f['license']}"))
+    if f.get("release_date"):
+        parts.append(t(lang, f"公開{f['release_date']}", f"released {f['release_date']}"))
+    if f.get("price"):
+        parts.append(
+            t(
+                lang,
+                f"API料金 入力${f['price']['input']:g}・出力${f['price']['output']:g}/100万トークン",
+                f"${f['price']['input']:g} / ${f['price']['output']:g} per 1M tokens",
+            )
+        )
+    if f.get("memory_q4_gb"):
+        parts.append(
+            t(lang, f"Q4で約{f['memory_q4_gb']:.1f} GB", f"about {f['memory_q4_gb']:.1f} GB at Q4")
+        )
+    if f.get("japanese_score"):
+        parts.append(
+            t(
+                lang,
+                f"日本語スコア{f['japanese_score']:.3f}(Swallow)",
+                f"Japanese score {f['japanese_score']:.3f} (Swallow)",
+            )
+        )
+    else:
+        parts.append(
+            t(
+                lang,
+                f"日本語: {_value('japanese', f['japanese'], lang)}(推定)",
+                f"Japanese: {f['japanese']} (estimated)",
+            )
+        )
+    lines = [
+        t(
+            lang,
+            f"{name}({p['vendor']}): {'、'.join(parts)}。",
+            f"{name} ({p['vendor']}): {'; '.join(parts)}.",
+        )
+    ]
+    lines.append(f"- {f.get('strengths', '')}")
+    lines.append(f"- {f.get('cautions', '')}")
+    lines.append(lifecycle_line(p["lifecycle"], lang, cite))
+    return lines
+
+
+def explain(
+    p: dict[str, Any], names: dict[str, str], guide_titles: dict[str, str], lang: str, cite: Cite
+) -> list[str]:
+    lines = []
+    for e in p["terms"]:
+        lines.append(f"{e['text']}{cite(e['id'])}")
+        if e["examples"]:
+            ex = (
+                "、".join(names.get(m, m) for m in e["examples"])
+                if lang == "ja"
+                else ", ".join(names.get(m, m) for m in e["examples"])
+            )
+            lines.append(t(lang, f"- 例: {ex}", f"- For example: {ex}"))
+    for g in p["guide"]:
+        lines.append(
+            t(
+                lang,
+                f"- ガイド「{guide_titles.get(g, g)}」{cite(g)}",
+                f'- Guide, "{guide_titles.get(g, g)}"{cite(g)}',
+            )
+        )
+    return lines
+
+
+_REASONS = {
+    "privacy": (
+        "データを外に出せない → ローカル(ガイド⑥)",
+        "data must stay inside -> local (guide ⑥)",
+    ),
+    "finetune": (
+        "微調整したい → 重みが公開されたモデル(ガイド④)",
+        "fine-tuning wanted -> open weights (guide ④)",
+    ),
+    "no_gpu": (
+        "GPUがない → APIなら機材不要、ローカルはGPUかCPUで動く小型モデルが必要",
+        "no GPU -> an API needs no hardware; local needs a GPU or a small model on the CPU",
+    ),
+    "accuracy": (
+        "精度を最優先 → 最上位のモデルはAPIで提供(ガイド②)",
+        "accuracy first -> the strongest models are API models (guide ②)",
+    ),
+    "volume": (
+        "利用量が多く安定 → 自前運用がトークン課金より安くなりうる",
+        "a large steady volume -> self-hosting can cost less than per-token prices",
+    ),
+}
+_CHANGE = {
+    "data_may_leave": (
+        "データを外に出せる(マスキング済み・公開情報)ならAPIも選べます",
+        "data that may leave (masked or public) would allow an API",
+    ),
+    "buy_gpu": (
+        "16〜24 GBのGPUがあれば中型のオープンモデルをローカルで動かせます",
+        "a 16-24 GB GPU would let a mid-size open model run locally",
+    ),
+    "data_must_stay": (
+        "データを社外に出せないならローカルになります",
+        "data that must not leave the company would make it local",
+    ),
+}
+_SIDES = {
+    "api": ("API", "API"),
+    "local": ("ローカル", "local"),
+    "open": ("オープンウェイト", "open weights"),
+    "closed": ("クローズド(API)", "closed (API)"),
+    "gpu": ("GPU購入", "buying a GPU"),
+    "per-token": ("トークン課金", "paying per token"),
+    "either": ("どちらでも", "either"),
+}
+
+
+def decide(p: dict[str, Any], lang: str, cite: Cite) -> list[str]:
+    choice = t(lang, *_SIDES[p["choice"]])
+    if p["choice"] == "either":
+        lines = [
+            t(
+                lang,
+                "条件からはどちらとも決まりません。",
+                "The stated constraints do not decide it.",
+            )
+        ]
+    else:
+        lines = [
+            t(
+                lang,
+                f"条件からは「{choice}」が向いています{cite('guide/criteria/api-vs-local')}。",
+                f"Under the stated constraints, {choice} fits{cite('guide/criteria/api-vs-local')}.",
+            )
+        ]
+    for code in p["reasons"]:
+        key, _, arg = code.partition(":")
+        if key == "gpu":
+            lines.append(
+                t(
+                    lang,
+                    f"- {arg} GBのGPUがある → ローカルも可能",
+                    f"- a {arg} GB GPU is there -> local is possible",
+                )
+            )
+        elif key == "cheaper":
+            lines.append(
+                t(
+                    lang,
+                    f"- 想定の利用量では「{t(lang, *_SIDES[arg])}」の方が安い",
+                    f"- at the stated volume, {t(lang, *_SIDES[arg])} costs less",
+                )
+            )
+        elif key in _REASONS:
+            lines.append(f"- {t(lang, *_REASONS[key])}")
+    for o in p["options"]:
+        if not o.get("model_id"):
+            continue
+        cost = (
+            t(lang, f"、月約${o['monthly_usd']:,.0f}", f", about ${o['monthly_usd']:,.0f} a month")
+            if o.get("monthly_usd") is not None
+            else ""
+        )
+        lines.append(
+            t(
+                lang,
+                f"- {t(lang, *_SIDES[o['side']])}の例: {o['name']}{cite('models/' + o['model_id'])}{cost}",
+                f"- {t(lang, *_SIDES[o['side']])}, for example {o['name']}{cite('models/' + o['model_id'])}{cost}",
+            )
+        )
+    for code in p["would_change"]:
+        if code in _CHANGE:
+            lines.append(
+                t(
+                    lang,
+                    f"- 判断が変わる条件: {_CHANGE[code][0]}",
+                    f"- What would change it: {_CHANGE[code][1]}",
+                )
+            )
+    return lines
+
+
+def why_not(
+    p: dict[str, Any], lang: str, cite: Cite, criterion_label: Callable[[str], str]
+) -> list[str]:
+    lines = []
+    for e in p["entries"]:
+        name = e["name"] + cite(f"models/{e['model_id']}")
+        if e["excluded"]:
+            lines.append(
+                t(
+                    lang,
+                    f"- {name}は条件で除外されました: {e['reason']}",
+                    f"- {name} was excluded: {e['reason']}",
+                )
+            )
+            continue
+        behind = "; ".join(
+            f"{criterion_label(b['criterion'])} {b['mine']:.2f} < {b['top']:.2f} ({b['reason']})"
+            for b in e["behind_on"]
+        )
+        rank = e.get("rank") or "-"
+        lines.append(
+            t(
+                lang,
+                f"- {name}は除外されていませんが{rank}位です。1位の{e['top']}に負けた基準: {behind or '-'}",
+                f"- {name} is not excluded but ranks {rank}; {e['top']} ranks first, ahead on: {behind or '-'}",
+            )
+        )
+    return lines
+
+
+def render(
+    plan: Plan,
+    lang: str,
+    cite: Cite,
+    names: dict[str, str],
+    guide_titles: dict[str, str],
+    criterion_label: Callable[[str], str],
+) -> list[str]:
+    """One plan as lines of Markdown text."""
+    p = plan.model_dump(mode="json")
+    match plan.kind:
+        case "compare":
+            return compare(p, lang, cite)
+        case "fit":
+            return fit(p, lang, cite) + alternatives(p, names, lang, cite)
+        case "cost":
+            return cost(p, lang, cite)
+        case "lifecycle":
+            return lifecycle(p, lang, cite)
+        case "model":
+            return about(p, lang, cite)
+        case "explain":
+            return explain(p, names, guide_titles, lang, cite)
+        case "decide":
+            return decide(p, lang, cite)
+        case "why_not":
+            return why_not(p, lang, cite, criterion_label)
+        case "out_of_scope":
+            return [p["message"]]
+    return []
