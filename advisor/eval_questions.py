@@ -70,12 +70,15 @@ def _tokens_forms(n: int) -> list[str]:
 
 
 def _status(card: ModelCard, catalog: Catalog) -> tuple[str, ...]:
+    """How an answer may state the card's status: retired once its shutdown date is past;
+    deprecated (or retired, when API-only) before that; else available."""
     import datetime as dt
 
-    if is_retired(card, dt.date.today()):
-        return ("提供終了", "retired", "shut down")
-    if card.deprecated:
-        return ("非推奨", "deprecated")
+    today = dt.date.today()
+    if card.shutdown_date is not None and card.shutdown_date < today:
+        return ("提供終了", "retired")
+    if card.deprecated or is_retired(card, today):
+        return ("非推奨", "deprecated", "提供終了予定", "shuts down")
     return ("提供中", "available")
 
 
@@ -181,8 +184,9 @@ def _winner(criterion: str, cards: list[ModelCard]) -> str | None:
                 return float(c.context_window) if c.context_window else None
             case "params":
                 return c.params_b
-            case "memory":
-                return -memory(c, "q4").total_gb if c.params_b else None
+            case "memory":  # at 4,096 tokens, or the model's window when it is shorter
+                ctx = min(DEFAULT_CONTEXT, c.context_window or DEFAULT_CONTEXT)
+                return -memory(c, "q4", ctx).total_gb if c.params_b else None
         return None
 
     vals = {c.id: val(c) for c in cards}
@@ -253,8 +257,9 @@ def check_fact(fact: dict[str, Any], got: dict[str, Any], adv: Advisor) -> tuple
             return value in cited, f"{value} cited"
         case "decision":
             plan = (got.get("plan") or {}).get("decide")
-            if plan is not None:
-                return plan["choice"] == value, f"decision {value}"
+            if plan is not None:  # the side counts: self-hosting (local, open, a GPU) or not
+                side = {"local": 0, "open": 0, "gpu": 0, "api": 1, "closed": 1, "per-token": 1}
+                return side.get(plan["choice"]) == side.get(value), f"decision {value}"
             recs = got["recommendations"]
             if value in ("local", "open"):
                 return bool(recs) and all(r["open_weights"] for r in recs[:3]), "local picks"

@@ -16,7 +16,7 @@ from advisor.domain.kinds import Reading, read_kinds
 from advisor.domain.needs import Needs, clean_text
 from advisor.domain.needs_rules import extract_needs
 from advisor.domain.plans import Plan, PlanCtx, build_plans
-from advisor.domain.recommend import Result, recommend
+from advisor.domain.recommend import Result, recommend, why_excluded
 from advisor.settings import LLMSettings, Settings
 
 if TYPE_CHECKING:
@@ -75,6 +75,7 @@ class Advisor:
         """The facts that answer each kind the reading holds, from the data."""
         from advisor.sources.gpus import gpu_bandwidth
 
+        rate = Rate(self.settings.usd_jpy, self.settings.usd_jpy_as_of)
         ctx = PlanCtx(
             catalog=self.catalog,
             glossary=self.glossary,
@@ -82,10 +83,13 @@ class Advisor:
             reading=reading,
             rank=lambda n, top, cat: self.recommend(n, top=top, catalog=cat),
             bandwidth=gpu_bandwidth,
+            excluded=lambda card, n: why_excluded(
+                card, n, self.catalog, self.settings.gpu_hourly_usd, rate=rate
+            ),
             result=result,
             previous=previous,
             gpu_hourly_usd=self.settings.gpu_hourly_usd,
-            rate=Rate(self.settings.usd_jpy, self.settings.usd_jpy_as_of),
+            rate=rate,
         )
         return build_plans(ctx)
 

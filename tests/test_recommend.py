@@ -18,9 +18,7 @@ Check = Callable[[ModelCard], bool]
 def fits(gb: float) -> Check:
     from advisor.domain.memory import memory
 
-    return lambda c: (
-        c.params_b is not None and memory(c, "q4", 4096).total_gb <= gb
-    )
+    return lambda c: c.params_b is not None and memory(c, "q4", 4096).total_gb <= gb
 
 
 def ja_at_least(level: int) -> Check:

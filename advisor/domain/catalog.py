@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from collections.abc import Iterable, Iterator
 from enum import StrEnum
 from functools import cached_property
@@ -292,6 +293,17 @@ class Catalog:
         for card in self.cards:
             for name in {card.id, card.name, *card.aliases}:
                 names.setdefault(normalize_name(name), []).append(card.id)
+        # the id without its tuning suffix: "sarashina2.2-3b" for "sarashina2.2-3b-instruct"
+        for card in self.cards:
+            bare = re.sub(r"-(?:instruct|chat|it)$", "", card.id)
+            if bare != card.id:
+                names.setdefault(normalize_name(bare), []).append(card.id)
+        # a vendor's product line named without the vendor: "Sonnet 4.6", "Opus 4.1"
+        for card in self.cards:
+            words = normalize_name(card.name).split(" ")
+            rest = " ".join(words[1:])
+            if len(words) >= 3 and words[0] == card.family and re.match(r"[a-z]{3,} \d", rest):
+                names.setdefault(rest, []).append(card.id)
         # family + version names ("gemma 2", "qwen3", "llama 3.1") point to every card of it
         families: dict[str, list[str]] = {}
         for card in self.cards:
@@ -345,8 +357,31 @@ def family_prefix(card_id: str) -> str | None:
     return prefix
 
 
+#: family names as people write them in katakana (「ジェミニ」, 「クロード」)
+KATAKANA_FAMILIES = {
+    "クロード": "claude ",
+    "ジェミニ": "gemini ",
+    "ジェミナイ": "gemini ",
+    "ジェンマ": "gemma ",
+    "ジェマ": "gemma ",
+    "ラマ": "llama ",
+    "ミストラル": "mistral ",
+    "ミクストラル": "mixtral ",
+    "クウェン": "qwen ",
+    "ディープシーク": "deepseek ",
+    "ファルコン": "falcon ",
+    "ソネット": "sonnet ",
+    "オーパス": "opus ",
+    "ハイク": "haiku ",
+}
+
+
 def normalize_name(text: str) -> str:
-    """Lowercase, and unify separators so 'Llama-2 70B' and 'llama 2 70b' compare equal."""
+    """Lowercase, and unify separators so 'Llama-2 70B' and 'llama 2 70b' compare equal;
+    katakana family names read as their latin ones."""
+    text = unicodedata.normalize("NFKC", text)
+    for kana, latin in KATAKANA_FAMILIES.items():  # a whole katakana word: not ドラマ
+        text = re.sub(rf"(?<![ァ-ヶー]){kana}(?![ァ-ヶー])", f" {latin}", text)
     text = text.lower().replace("‐", "-").replace("－", "-")
     text = re.sub(r"[\s\-_/]+", " ", text)
     # split letters from digits: "llama2" -> "llama 2", keep "7b", "3.5", "8x7b" intact

@@ -35,6 +35,18 @@ class Hardware:
 # Memory of common accelerators (vendor spec sheets). Apple entries are the base
 # configuration of each chip; "M2 Max 64GB" overrides it.
 GPU_MEMORY_GB: dict[str, float] = {
+    "gtx 1060": 6,
+    "gtx 1070": 8,
+    "gtx 1080": 8,
+    "gtx 1080 ti": 11,
+    "gtx 1650": 4,
+    "gtx 1660": 6,
+    "gtx 1660 super": 6,
+    "rtx 2060": 6,
+    "rtx 2060 super": 8,
+    "rtx 2070": 8,
+    "rtx 2080": 8,
+    "rtx 2080 ti": 11,
     "rtx 3050": 8,
     "rtx 3060": 12,
     "rtx 3060 ti": 8,
@@ -99,7 +111,7 @@ def _norm(text: str) -> str:
     text = text.lower().replace("geforce", " ").replace("nvidia", " ").replace("apple", " ")
     text = re.sub(r"[()（）\[\]【】]", " ", text)
     text = re.sub(r"[\s\-_]+", " ", text)
-    text = re.sub(r"(?<=rtx)(?=\d)", " ", text)
+    text = re.sub(r"(?<=rtx|gtx)(?=\d)", " ", text)
     text = re.sub(r"(?<=\d)(?=ti\b|super\b)", " ", text)
     text = re.sub(r"(?<=\d)(?:x|×)(?=\d)", " x ", text)  # "4090x2"
     text = re.sub(r"(?<=\bm)(?=\d)", "", text)

@@ -56,22 +56,27 @@ def _rx(pattern: str) -> re.Pattern[str]:
 
 
 _EXPLAIN = _rx(
-    r"とは|って(?:何|なに|なん|どういう|どんな)|というのは|の意味|意味(?:は|を|が)|どういう(?:意味|こと|もの)"
+    r"とは|って(?:そもそも)?(?:何|なに|なん|どういう|どんな)|というのは|の意味|意味(?:は|を|が|です)|同じ意味|どういう(?:意味|こと|もの)"
+    r"|のこと[?？]|どう違|違い|使い分け|なぜ|なんで|どうして|ってどう|本当[?？]|そもそも"
     r"|仕組み|説明して|解説|わかりやすく|分かりやすく|教えて|知りたい|初心者|違いがわから"
-    r"|\bwhat(?:'s| is| are| does| do)\b|\bexplain|\bmeaning\b|\bmean\b|how does .{1,40} work"
+    r"|\bwhats?\b|\bwhat(?:'s| is| are| does| do)\b|\bexplain|\bmeaning\b|\bmean\b|how (?:does|do|is|are|can)\b"
+    r"|\bwhy\b|\bdifference\b|\bsame (?:thing|as)\b|\bvs\.?\b"
     r"|\bdefin|\beli5\b|in (?:simple|plain) (?:terms|english|words)|\bwhat.{0,12}\bfor\b"
 )
+_DEFINE = _rx(
+    r"とは|って(?:そもそも)?(?:何|なに)|の意味|意味(?:は|を)|\bexplain\b|\bmeans?\b|\bwhat(?:'s| is| are) (?:an? )?(?!the\b)"
+)
 _CRITERIA = _rx(
-    r"基準|選び方|選定(?:の)?(?:ポイント|方法)|観点|[①②③④⑤⑥]|\bcriteri|how (?:do|should|to) (?:i |we )?"
+    r"基準|選び方|選定(?:の)?(?:ポイント|方法)|観点|[①②③④⑤⑥]|ガイド|\bguide\b|\bcriteri|how (?:do|should|to) (?:i |we )?"
     r"(?:choose|pick|select) an? (?:llm|model)|how to choose"
 )
 _COMPARE = _rx(
-    r"\bvs\.?(?![a-z])|versus|違い|ちがい|比較|比べ|どっち|どちら|差(?:は|が|って)|勝|優れ|上なの|より(?:も)?(?:良|い|安|速|強|上|大|小)"
+    r"\bvs\.?(?![a-z])|versus|違い|違う|ちがい|比較|比べ|どっち|どちら|差(?:は|が|って|ある)|価値|乗り換え|勝|優れ|上なの|より(?:も)?(?:良|い|安|速|強|上|大|小)"
     r"|\bdiffer|\bcompar|\bbetter\b|\bworse\b|\bcheaper\b|\bfaster\b|\bstronger\b|\bwhich (?:one|is)\b"
     r"|\bor\b"
 )
 _FIT = _rx(
-    r"動く|動か|動作|載る|載せ|乗る|乗せ|入る|入ら|収ま|足り|走る|走ら|回せ|回る|回ら|使える\?|いける|行ける"
+    r"動く|動か|動作|載る|載せ|乗る|乗せ|入る|入ら|収ま|足り|走る|走ら|回せ|回る|回ら|いける|行ける"
     r"|何gb|何ギガ|どのくらいのgpu|どんなgpu|必要なgpu|gpu(?:は|が)?(?:何|どれ|いる|要る|必要)|vram|メモリ(?:は|が)?(?:どれ|何|足|いる|要る|必要)"
     r"|速度|速さ|何トークン|tok/s|tokens?/s|トークン/秒|量子化|\bq[48]\b|\bfp16\b"
     r"|\brun\b|\bruns\b|\brunning\b|\bfit\b|\bfits\b|\bload\b|\bhost\b|how fast|\bspeed\b|\bquant"
@@ -79,13 +84,14 @@ _FIT = _rx(
     r"|\bneed (?:a|an|to buy) .{0,20}gpu"
 )
 _COST = _rx(
-    r"いくら|料金|費用|コスト|値段|価格|月額|月に|毎月|円|ドル|予算|お金|請求|かかる|掛かる"
+    r"いくら|料金|費用|コスト|値段|価格|月額|月に|毎月|円|ドル|予算|お金|請求|かかる|掛かる|見積|試算|安い|高い"
     r"|how much|\bcost|\bprice|\bpricing|per month|monthly|a month|\$|\bbudget|\bbill|\bspend|expensive|\bpay\b"
+    r"|ballpark|estimate|cheap"
 )
 _LIFECYCLE = _rx(
-    r"まだ(?:使|利用|ある|提供|買|生き|大丈夫|いけ)|廃止|終了|提供終了|サービス終了|サポート終了|引退|後継|代わり|代替|"
-    r"いつまで|非推奨|打ち切|なくなる|無くなる|使えなくな|移行先|乗り換え先"
-    r"|deprecat|retire|shut ?down|shutting|sunset|end[- ]of[- ]life|\beol\b|still (?:available|around|"
+    r"まだ.{0,12}(?:使|利用|ある|あり|提供|買|生き|大丈夫|いけ|動)|もう.{0,8}(?:使えない|ない|終わ)|使い続け|廃止|終了|"
+    r"引退|後継|代わり|代替|いつまで|非推奨|打ち切|なくなる|無くなる|使えなくな|移行先|乗り換え先"
+    r"|deprecat|retire|shut ?down|shutting|sunset|end[- ]of[- ]life|\beol\b|\bstill (?:call|use|access|get|run)\b|still (?:available|around|"
     r"supported|usable|work|use|be used|a thing|alive|offered)|successor|replacement|replace[sd]?\b|discontinu|going away|"
     r"phas(?:ed|ing) out|no longer|being removed|what should i (?:move|migrate|switch) to"
 )
@@ -94,6 +100,8 @@ _WHY_NOT = _rx(
     r"|(?:入って|入れて|出て|含まれて)(?:い)?ない|外れ|候補に(?:ない|無い|入らない)|選ばれ(?:ない|なかった)|ないのはなぜ|ないの\?"
     r"|\bwhy\b.{0,40}(?:\bnot\b|n't|\bno\b|missing|left out|excluded|lower|drop|skip|ranked|instead)"
     r"|\bwhat about\b|\bhow about\b|(?:not|isn't|wasn't) (?:in|on) (?:the|my) (?:list|shortlist)"
+    r"|ダメ|駄目|だめ|は[?？]|ならない|じゃない|どうなの|はどう|where'?s\b|where is\b|left out|how come|instead of"
+    r"|\bskip|\bmiss(?:ed|ing)\b"
 )
 _DECIDE_TOPIC = _rx(
     r"api.{0,30}(?:ローカル|local|オンプレ|自前|自社|self.?host|on.?prem|社内|手元)"
@@ -101,17 +109,18 @@ _DECIDE_TOPIC = _rx(
     r"|(?:クラウド|cloud).{0,30}(?:ローカル|local|オンプレ|自前|on.?prem)|(?:ローカル|local|オンプレ|on.?prem).{0,30}(?:クラウド|cloud)"
     r"|(?:open|オープン).{0,30}(?:closed|proprietary|クローズ|プロプライエタリ|商用モデル)"
     r"|(?:closed|proprietary|クローズ|プロプライエタリ).{0,30}(?:open|オープン)"
-    r"|gpu.{0,20}(?:買|購入|buy|purchase|own)|(?:買|購入|buy|purchase).{0,20}gpu"
+    r"|(?:gpu|グラボ).{0,20}(?:買|購入|buy|purchase|own)|(?:買|購入|buy|purchase).{0,20}(?:gpu|rtx|グラボ|radeon|mac)"
     r"|従量|pay[- ]?(?:per|as)|per[- ]token|(?:rent|レンタル).{0,20}(?:buy|購入)|(?:buy|購入).{0,20}(?:rent|レンタル)"
 )
 _DECIDE = _rx(
-    r"べき|どっち|どちら|迷って|悩んで|決め|判断|選ぶ|選択|いい\?|良い\?|ほうが|方が"
+    r"べき|どっち|どちら|迷って|悩んで|決め|判断|選ぶ|選択|いい\?|良い\?|ほうが|方が|意味(?:って|は)?ある|価値|元が取れ"
     r"|\bshould\b|\bwhich\b|\bor\b|\bvs\.?|versus|\bdecide|better (?:to|off|for us)|worth|makes? sense"
 )
 _RECOMMEND = _rx(
     r"おすすめ|オススメ|お勧め|お薦め|推奨|推薦|どのモデル|どれ(?:が|を|に)|何(?:を|が)(?:使|いい|良)|なにを使|なにがいい|選んで|候補"
     r"|どんなモデル(?:が|を)|使えるモデル|モデル(?:は|を)(?:教|探)|ありますか|どれなら|どのllm|代わりになる"
     r"|which (?:model|llm|one|ones|models)|what (?:model|llm|models)|recommend|suggest|best\b|good (?:model|llm|option|choice)"
+    r"|\bgood\b.{0,16}\b(?:models?|llms?)\b"
     r"|should i use|alternatives?|\boptions?\b|\bpick\b|looking for|i need an? (?:model|llm)|any (?:model|llm)s?"
     r"|which .{0,20}support|models? (?:that|which) (?:support|can|run|fit)"
 )
@@ -128,8 +137,16 @@ _DOMAIN = _rx(
 )
 #: a task put to the advisor itself ("write my essay", 「翻訳して」) rather than a question about models
 _TASK = _rx(
-    r"^(?:please )?(?:write|draft|compose|translate|summari[sz]e|solve|fix|tell me a joke|give me a recipe)\b"
-    r"|(?:書いて|作って|翻訳して|要約して|解いて|考えて)(?:ください|下さい|くれ|ほしい|欲しい)?[。!?\s]*$"
+    r"^(?:can you |could you |would you |please |pls )*(?:write|draft|compose|translate|summari[sz]e|solve|fix"
+    r"|tell me a joke|give me a recipe|help me (?:pick|choose|write|name|plan|with my))\b"
+    r"|(?:書いて|作って|翻訳して|要約して|解いて|考えて|訳して)(?:ください|下さい|くれ|ほしい|欲しい)?[。!?\s]*$"
+    r"|どう訳|訳すと|訳し方"
+)
+
+
+#: a task-shaped message stays in scope only when it speaks of models
+_LLM_WORDS = _rx(
+    r"llm|\bgpt|\bai\b|モデル|\bmodels?\b|\bapi\b|gpu|おすすめ|recommend|\bwhich\b|どの|どれ|claude|gemini|llama"
 )
 
 
@@ -174,6 +191,9 @@ def read_kinds(
             why[kind] = reason
 
     named = len(models)
+    if _TASK.search(t) and not named and not terms and not _LLM_WORDS.search(t):
+        why["out_of_scope"] = "a task put to the advisor, not a question about models"
+        return Reading(kinds=["out_of_scope"], text=text, models=models, terms=terms, why=why)
     if (
         named
         and _WHY_NOT.search(t)
@@ -188,11 +208,16 @@ def read_kinds(
         add("compare", f"names {named} models to set side by side")
     if named and (_FIT.search(t) or (hardware and not _COST.search(t))) and "why_not" not in kinds:
         add("fit", "asks whether a named model runs on stated hardware")
-    if _COST.search(t) and (named or workload) and "decide" not in kinds:
+    if (
+        _COST.search(t)
+        and (named or workload)
+        and not (named >= 2 and "compare" in kinds and not workload)
+    ):
         add("cost", "asks what a model or a workload costs")
-    elif workload and named and _COST.search(t):
-        add("cost", "asks what a workload costs")
-    if terms and (_EXPLAIN.search(t) or len(t) <= 24):
+    # with a model named, a term is usually that model's attribute ("the context window of X"):
+    # a concept is asked about only in so many words
+    cue = _DEFINE.search(t) if named else (_EXPLAIN.search(t) or len(t) <= 24)
+    if terms and cue:
         add("explain", "asks what a concept means")
     elif _CRITERIA.search(t) and not named:
         add("explain", "asks about the guide's criteria")

@@ -237,7 +237,7 @@ LOW_BUDGET = (
     r"\bno budget|no money|tight budget|limited budget|small budget|shoestring|as cheap as possible|"
     r"lowest cost|minimal cost|お金(?:は|が)?(?:ない|かけられない)|予算(?:は|が)?(?:ない|ほぼない|"
     r"少な|多くな|限られ|あまりな|ほとんどな)|安さ|安く|安い|安価|格安|低コスト|低価格|無料|節約|cheap|"
-    r"low[- ]cost|inexpensive|\bfree\b|コスト重視|コスト優先|予算(?:は|が)?(?:ほぼ)?(?:ゼロ|0円|なし)|ほぼゼロ"
+    r"low[- ]cost|inexpensive|\bfree\b|budget[- ]conscious|cost[- ]conscious|on a budget|コスト重視|コスト優先|予算(?:は|が)?(?:ほぼ)?(?:ゼロ|0円|なし)|ほぼゼロ"
 )
 OPEN = (
     r"オープン(?:ソース|ウェイト|モデル)|open[- ]?(?:source|weights?)|重み(?:が|を)?公開|\boss\b|"
@@ -259,15 +259,24 @@ MAX_PARAMS = (
 NUM = r"(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
 PER_DAY = (
     rf"(?:1日|一日|毎日|日に|日)\s*(?:に|あたり)?\s*(?:約|だいたい)?\s*{NUM}\s*(万|千|k)?\s*(?:件|回|リクエスト|問|人)|"
-    rf"{NUM}\s*(k|m|million)?\s*(?:requests?|req|msgs?|calls?|queries|messages|conversations|chats|tickets|"
+    rf"{NUM}\s*(k|m|million)?\s*(?:requests?|req|msgs?|calls?|queries|prompts?|messages|conversations|chats|tickets|"
     r"(?:support )?emails?|documents?|items?)\s*(?:per|a|an|each|/)\s*day|"
     rf"(?:about|around|roughly|~)\s*{NUM}\s*(k)?\s*(?:a|per|/)\s*day|"
     rf"{NUM}\s*(k|m)?\s*(?:requests?|calls?|queries|messages)\s*daily"
 )
+PER_MONTH = (
+    rf"(?:月|毎月|ひと月|1か月|1ヶ月|一ヶ月|月間)\s*(?:に|あたり)?\s*(?:約|だいたい)?\s*{NUM}\s*(万|千|k)?\s*(?:件|回|リクエスト)|"
+    rf"{NUM}\s*(k|m|million)?\s*(?:requests?|req|calls?|queries|messages|conversations|chats|tickets)\s*"
+    r"(?:per|a|an|each|/)\s*month|"
+    rf"{NUM}\s*(k|m)?\s*(?:requests?|calls?|queries|messages)\s*monthly"
+)
 PER_REQUEST = (
     rf"{NUM}\s*(k)?\s*(?:tokens?|トークン)\s*(?:per|each|/|ずつ|の)\s*(?:request|call|query|message|リクエスト|件|回)|"
     rf"{NUM}\s*(k)?\s*(?:tokens?|トークン)\s*(?:each|apiece|ずつ)|"
-    rf"(?:1件|1回|1リクエスト|一件|一回)(?:あたり|につき|で)?\s*(?:約|だいたい|平均)?\s*{NUM}\s*(k|千)?\s*(?:tokens?|トークン)"
+    rf"(?:1件|1回|1リクエスト|一件|一回)(?:あたり|につき|で)?\s*(?:約|だいたい|平均)?\s*{NUM}\s*(k|千|万)?\s*(?:tokens?|トークン)|"
+    rf"[x×*]\s*{NUM}\s*(k|千|万)?\s*(?:tokens?|トークン)|"
+    rf"(?:at|avg\.?|average(?: of)?|平均)\s*(?:about |~)?{NUM}\s*(k)?\s*(?:tokens?|トークン)|"
+    rf"{NUM}\s*(k)?\s*(?:tokens?|トークン)\s*(?:on average|avg|average)"
 )
 DEVICE = (
     r"スマホ|スマートフォン|携帯|ブラウザ|ラズパイ|raspberry|smartphone|phone|mobile|browser|jetson"
@@ -282,9 +291,7 @@ PLAIN_PC = (
 )
 MAC = r"\bmac(?:book(?: air| pro)?| mini| studio|s)?\b|\bimac\b|マック|マックブック"
 GB = r"(\d+(?:\.\d+)?)\s*(?:gb|gib|ギガ(?:バイト)?|g\b)"
-VRAM = (
-    rf"(?:vram|gpu|グラボ|ビデオメモリ)[^\d\n]{{0,20}}{GB}|{GB}\s*(?:の|of)?\s*(?:vram|gpu|グラボ)"
-)
+VRAM = rf"(?:vram|gpu|グラボ|ビデオメモリ)[^\d\n]{{0,20}}{GB}|{GB}\s*(?:の|of)?\s*(?:vram|gpu|グラボ|(?:graphics )?card|カード)"
 RAM = (
     rf"(?:\bram\b|メモリ|memory|主記憶)[^\d\n]{{0,12}}{GB}|"
     rf"{GB}\s*(?:の|of)?\s*(?:system |unified )?(?:\bram\b|メモリ|memory)"
@@ -299,7 +306,7 @@ CONTEXT_COUNTS = (
 )
 LONG_TEXTS = (
     r"長文|長い文書|長いドキュメント|書籍|本一冊|論文|契約書|long (?:documents?|context|reports?)|"
-    r"books?|entire codebase|large pdf"
+    r"(?<![a-z])books?(?![a-z])|entire codebase|large pdf"
 )
 
 # money: "月3万円", "予算10万円", "$500 a month", "under $0.001 per request", "1リクエスト0.5円"

@@ -355,6 +355,32 @@ def _sizes_and_workload(t: str, found: dict[str, object], notes: list[str]) -> N
         value = _number(*[g for g in m.groups() if g][:2]) if m else 0
         if value > 0:  # "0 requests a day" states nothing usable
             found[key] = value
+    if "requests_per_day" not in found and (m := _search(lex.PER_MONTH, t)):
+        value = _number(*[g for g in m.groups() if g][:2])
+        if value > 0:
+            found["requests_per_day"] = round(value / 30, 1)
+            notes.append(f"workload: {value:,.0f} requests a month = {value / 30:,.0f} a day")
+    crowd = re.search(
+        r"(\d[\d,]*)\s*(?:人|名|users?|people|employees|staff)[^\d]{0,12}(?:1日|毎日|一日|a day|per day|daily)?\s*(\d+)\s*(?:回|件|times|requests)",
+        t,
+    )
+    if crowd and re.search(r"1日|毎日|一日|a day|per day|daily", crowd.group(0)):
+        # 「社員200人が1日5回ずつ」: people x their own requests a day
+        found["requests_per_day"] = _number(crowd.group(1)) * _number(crowd.group(2))
+    few = re.search(
+        r"(?:月|毎月)(?:に)?\s*数(十|百|千)\s*(?:件|回|リクエスト)|a few (hundred|thousand) (?:requests|calls)",
+        t,
+    )
+    if "requests_per_day" not in found and few:  # 「月に数百」: a few hundred a month
+        per_month = {"十": 30, "百": 300, "千": 3000, "hundred": 300, "thousand": 3000}[
+            few.group(1) or few.group(2)
+        ]
+        if "month" in few.group(0) or "月" in few.group(0):
+            found["requests_per_day"] = round(per_month / 30, 1)
+            notes.append(f"workload: {per_month:,} requests a month = {per_month / 30:,.0f} a day")
+    parts = re.search(rf"入力\s*{lex.NUM}\s*(?:トークン)?\s*[+＋と、,]\s*出力\s*{lex.NUM}", t)
+    if parts:  # 「入力3000+出力1000トークン」: the request's size is both
+        found["tokens_per_request"] = _number(parts.group(1)) + _number(parts.group(2))
     ctx = _context_tokens(t)
     if ctx and ctx != found.get("tokens_per_request"):  # a request's size is not a context need
         found["context_tokens"] = ctx

@@ -11,6 +11,10 @@ import re
 
 _JA: list[tuple[re.Pattern[str], str]] = [
     (
+        re.compile(r"^workload: ([\d,]+) requests a month = ([\d,]+) a day$"),
+        r"利用量: 月\1件 = 1日あたり\2件",
+    ),
+    (
         re.compile(r"^japanese: needed, because you wrote in Japanese"),
         "日本語: 日本語で書かれ、他の言語の指定がないため、日本語が必要と推定",
     ),

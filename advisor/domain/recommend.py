@@ -105,16 +105,7 @@ def recommend(
     same inputs. `bandwidth_gb_s` is the stated GPU's memory bandwidth (for speed estimates),
     looked up by the caller in a GPU dataset. A retired model enters only when named; a model that is retired or shuts down
     within SHUTDOWN_WARNING_DAYS is never ranked first."""
-    ctx = Ctx(
-        needs=needs,
-        catalog=catalog,
-        hw=hardware_of(needs),
-        context=needs.context_tokens or DEFAULT_CONTEXT,
-        gpu_hourly_usd=gpu_hourly_usd,
-        bandwidth_gb_s=bandwidth_gb_s if needs.gpu_name and needs.gpu_kind != "cpu" else None,
-        today=today or dt.date.today(),
-        rate=rate or Rate(),
-    )
+    ctx = _ctx(needs, catalog, gpu_hourly_usd, today, bandwidth_gb_s, rate)
     kept: list[tuple[float, ModelCard, dict[str, CriterionScore]]] = []
     dropped: list[tuple[float, ModelCard, str]] = []
     for card in catalog:
@@ -161,6 +152,38 @@ def recommend(
         if i >= top and card.id in needs.models and is_retired(card, ctx.today)
     ]
     return Result(needs=needs, recommendations=recs, excluded=excluded)
+
+
+def _ctx(
+    needs: Needs,
+    catalog: Catalog,
+    gpu_hourly_usd: float,
+    today: dt.date | None,
+    bandwidth_gb_s: float | None,
+    rate: Rate | None,
+) -> Ctx:
+    return Ctx(
+        needs=needs,
+        catalog=catalog,
+        hw=hardware_of(needs),
+        context=needs.context_tokens or DEFAULT_CONTEXT,
+        gpu_hourly_usd=gpu_hourly_usd,
+        bandwidth_gb_s=bandwidth_gb_s if needs.gpu_name and needs.gpu_kind != "cpu" else None,
+        today=today or dt.date.today(),
+        rate=rate or Rate(),
+    )
+
+
+def why_excluded(
+    card: ModelCard,
+    needs: Needs,
+    catalog: Catalog,
+    gpu_hourly_usd: float = 2.0,
+    today: dt.date | None = None,
+    rate: Rate | None = None,
+) -> str | None:
+    """The hard filter that keeps `card` out of a shortlist for `needs` (None: it passes)."""
+    return exclusion(card, _ctx(needs, catalog, gpu_hourly_usd, today, None, rate))
 
 
 _DECIDERS = {

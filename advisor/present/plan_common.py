@@ -24,6 +24,7 @@ ROW_LABELS = {
     "open_weights": ("重み公開", "open weights"),
     "release_date": ("公開日", "released"),
     "status": ("提供状況", "status"),
+    "successor": ("後継", "successor"),
 }
 _BETTER = {
     "params_b": ("パラメータが多い", "has more parameters"),

@@ -137,23 +137,47 @@ def explain(
 _REASONS = {
     "privacy": (
         "データを外に出せない → ローカル(ガイド⑥)",
-        "data must stay inside -> local (guide ⑥)",
+        "data must stay inside → local (guide ⑥)",
     ),
     "finetune": (
         "微調整したい → 重みが公開されたモデル(ガイド④)",
-        "fine-tuning wanted -> open weights (guide ④)",
+        "fine-tuning wanted → open weights (guide ④)",
     ),
     "no_gpu": (
         "GPUがない → APIなら機材不要、ローカルはGPUかCPUで動く小型モデルが必要",
-        "no GPU -> an API needs no hardware; local needs a GPU or a small model on the CPU",
+        "no GPU → an API needs no hardware; local needs a GPU or a small model on the CPU",
     ),
     "accuracy": (
         "精度を最優先 → 最上位のモデルはAPIで提供(ガイド②)",
-        "accuracy first -> the strongest models are API models (guide ②)",
+        "accuracy first → the strongest models are API models (guide ②)",
+    ),
+    "offline": (
+        "ネットにつながらない・端末上で動かす → ローカル",
+        "offline or on a device → local",
+    ),
+    "weights": (
+        "重みそのものが必要(監査・固定・解析・再配布) -> オープンウェイト(ガイド④)",
+        "you need the weights themselves (audit, pinning, analysis, redistribution) -> open weights (guide ④)",
+    ),
+    "no_ops": (
+        "運用の担い手がいない → 管理不要のAPI",
+        "nobody to run servers → an API needs no operations",
+    ),
+    "ops": (
+        "運用できる体制がある → 自前運用も可能",
+        "a team that can run it → self-hosting is possible",
+    ),
+    "short_term": (
+        "短期間・試用 → 初期投資のいらないトークン課金",
+        "short-term or a trial → paying per token needs no up-front purchase",
+    ),
+    "low_volume": (
+        "利用量が少ない → トークン課金の方が安い(GPUは使わない時間も費用がかかる)",
+        "a small volume → paying per token costs less (a GPU costs money while idle)",
     ),
     "volume": (
         "利用量が多く安定 → 自前運用がトークン課金より安くなりうる",
-        "a large steady volume -> self-hosting can cost less than per-token prices",
+        "a large steady volume → self-hosting can cost less than per-token prices",
     ),
 }
 _CHANGE = {
@@ -164,6 +188,10 @@ _CHANGE = {
     "buy_gpu": (
         "16〜24 GBのGPUがあれば中型のオープンモデルをローカルで動かせます",
         "a 16-24 GB GPU would let a mid-size open model run locally",
+    ),
+    "ops_team": (
+        "サーバーを運用できる人がいれば自前運用も選べます",
+        "someone to run servers would make self-hosting possible",
     ),
     "data_must_stay": (
         "データを社外に出せないならローカルになります",
@@ -182,56 +210,63 @@ _SIDES = {
 
 
 def decide(p: dict[str, Any], lang: str, cite: Cite) -> list[str]:
+    from advisor.domain.plans.decide import REASON_SECTIONS
+
     choice = t(lang, *_SIDES[p["choice"]])
+    ref6 = cite("guide/criteria/api-vs-local")
     if p["choice"] == "either":
         lines = [
             t(
                 lang,
-                "条件からはどちらとも決まりません。",
-                "The stated constraints do not decide it.",
+                f"条件からはどちらとも決まりません{ref6}。",
+                f"The stated constraints do not decide it{ref6}.",
             )
         ]
     else:
         lines = [
             t(
                 lang,
-                f"条件からは「{choice}」が向いています{cite('guide/criteria/api-vs-local')}。",
-                f"Under the stated constraints, {choice} fits{cite('guide/criteria/api-vs-local')}.",
+                f"条件からは「{choice}」が向いています{ref6}。",
+                f"Under the stated constraints, {choice} fits{ref6}.",
             )
         ]
     for code in p["reasons"]:
         key, _, arg = code.partition(":")
+        ref = cite(REASON_SECTIONS.get(key, ""))
         if key == "gpu":
             lines.append(
                 t(
                     lang,
-                    f"- {arg} GBのGPUがある → ローカルも可能",
-                    f"- a {arg} GB GPU is there -> local is possible",
+                    f"- {arg} GBのGPUがある → ローカルも可能{ref}",
+                    f"- a {arg} GB GPU is there → local is possible{ref}",
                 )
             )
         elif key == "cheaper":
+            side = t(lang, *_SIDES[arg])
             lines.append(
                 t(
                     lang,
-                    f"- 想定の利用量では「{t(lang, *_SIDES[arg])}」の方が安い",
-                    f"- at the stated volume, {t(lang, *_SIDES[arg])} costs less",
+                    f"- 想定の利用量では「{side}」の方が安い{ref}",
+                    f"- at the stated volume, {side} costs less{ref}",
                 )
             )
         elif key in _REASONS:
-            lines.append(f"- {t(lang, *_REASONS[key])}")
+            lines.append(f"- {t(lang, *_REASONS[key])}{ref}")
     for o in p["options"]:
         if not o.get("model_id"):
             continue
-        cost = (
-            t(lang, f"、月約${o['monthly_usd']:,.0f}", f", about ${o['monthly_usd']:,.0f} a month")
-            if o.get("monthly_usd") is not None
-            else ""
-        )
+        side = t(lang, *_SIDES[o["side"]])
+        ref = cite("models/" + o["model_id"])
+        cost = ""
+        if o.get("monthly_usd") is not None:
+            cost = t(
+                lang, f"、月約${o['monthly_usd']:,.0f}", f", about ${o['monthly_usd']:,.0f} a month"
+            )
         lines.append(
             t(
                 lang,
-                f"- {t(lang, *_SIDES[o['side']])}の例: {o['name']}{cite('models/' + o['model_id'])}{cost}",
-                f"- {t(lang, *_SIDES[o['side']])}, for example {o['name']}{cite('models/' + o['model_id'])}{cost}",
+                f"- {side}の例: {o['name']}{ref}{cost}",
+                f"- {side}, for example {o['name']}{ref}{cost}",
             )
         )
     for code in p["would_change"]:
@@ -252,28 +287,58 @@ def why_not(
     lines = []
     for e in p["entries"]:
         name = e["name"] + cite(f"models/{e['model_id']}")
+        facts = _why_facts(e.get("facts", {}), lang)
         if e["excluded"]:
             lines.append(
                 t(
                     lang,
-                    f"- {name}は条件で除外されました: {e['reason']}",
-                    f"- {name} was excluded: {e['reason']}",
+                    f"- {name}は条件で除外されました: {e['reason']}({facts})",
+                    f"- {name} was excluded: {e['reason']} ({facts})",
                 )
             )
             continue
         behind = "; ".join(
-            f"{criterion_label(b['criterion'])} {b['mine']:.2f} < {b['top']:.2f} ({b['reason']})"
+            t(
+                lang,
+                f"{criterion_label(b['criterion'])}(1位 {b['top']:.2f}、こちら {b['mine']:.2f}: {b['reason']})",
+                f"{criterion_label(b['criterion'])} (first {b['top']:.2f}, this one {b['mine']:.2f}: {b['reason']})",
+            )
             for b in e["behind_on"]
         )
         rank = e.get("rank") or "-"
         lines.append(
             t(
                 lang,
-                f"- {name}は除外されていませんが{rank}位です。1位の{e['top']}に負けた基準: {behind or '-'}",
-                f"- {name} is not excluded but ranks {rank}; {e['top']} ranks first, ahead on: {behind or '-'}",
+                f"- {name}は除外されていませんが{rank}位です({facts})。1位の{e['top']}に差をつけられた基準: {behind or '-'}",
+                f"- {name} is not excluded but ranks {rank} ({facts}); {e['top']} ranks first, ahead on: {behind or '-'}",
             )
         )
     return lines
+
+
+def _why_facts(f: dict[str, Any], lang: str) -> str:
+    parts = []
+    if f.get("params_b"):
+        parts.append(t(lang, f"パラメータ{f['params_b']:g}B", f"{f['params_b']:g}B parameters"))
+    if f.get("context_window"):
+        parts.append(
+            t(
+                lang,
+                f"コンテキスト{tokens(f['context_window'])}",
+                f"context {tokens(f['context_window'])}",
+            )
+        )
+    if f.get("license"):
+        parts.append(t(lang, f"ライセンス{f['license']}", f"licence {f['license']}"))
+    if f.get("price"):
+        parts.append(
+            _value("price", f["price"], lang) + t(lang, "/100万トークン", " per 1M tokens")
+        )
+    status = _value("status", f.get("status"), lang)
+    if f.get("shutdown_date") and f.get("status") != "available":
+        status += f" ({f['shutdown_date']})"
+    parts.append(status)
+    return ("、" if lang == "ja" else "; ").join(parts)
 
 
 def render(

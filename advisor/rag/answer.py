@@ -34,7 +34,14 @@ from advisor.rag.picks import (
     _prose,
 )
 from advisor.rag.picks_answer import stream_picks
-from advisor.rag.plan_answer import PLAN_KINDS, head_line, plan_messages, stream_plan
+from advisor.rag.plan_answer import (
+    PLAN_KINDS,
+    basis_ids,
+    basis_line,
+    head_line,
+    plan_messages,
+    stream_plan,
+)
 from advisor.rag.prompts import load_prompt
 from advisor.rag.retrieve import Passage
 
@@ -210,7 +217,13 @@ class AnswerChain:
             return planned[: MAX_PASSAGES + 4] or self._retrieved(s, lang)
         rest = self._retrieved(s, lang)
         seen = {x.chunk.base_id for x in planned}
-        return planned[:4] + [x for x in rest if x.chunk.base_id not in seen]
+        out = planned[:4] + [x for x in rest if x.chunk.base_id not in seen]
+        # the guide sections of the stated criteria and the terms named: the answer's basis line
+        for sid in basis_ids(s["needs"], s["reading"]):
+            got = self.advisor.passage(f"{sid}#{lang}")
+            if got is not None and sid not in {x.chunk.base_id for x in out}:
+                out.append(got)
+        return out
 
     def _retrieved(self, s: dict[str, Any], lang: str) -> list[Passage]:
         found = self.advisor.retrieve(s["standalone"], self.k)
@@ -267,6 +280,8 @@ class AnswerChain:
         elif set(kinds) <= PLAN_KINDS and not p.recommendations:
             return
         yield from self._stream_picks(p)
+        if line := basis_line(p):
+            yield "\n\n" + line
 
     def _stream_picks(self, p: Prepared) -> Iterator[str]:
         yield from stream_picks(self, p)

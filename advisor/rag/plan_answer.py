@@ -9,7 +9,9 @@ import time
 from collections.abc import Iterator
 from typing import Any
 
-from advisor.domain.kinds import KIND_LABELS
+from advisor.domain.guide import CRITERION_SECTIONS
+from advisor.domain.kinds import KIND_LABELS, Reading
+from advisor.domain.needs import CRITERIA, Needs
 from advisor.errors import BackendError
 from advisor.i18n import t
 from advisor.present import plans as present
@@ -46,6 +48,45 @@ def head_line(p: Prepared) -> str:
     if kinds == ["out_of_scope"]:
         return kind
     return f"{kind} | {used_line(p.needs, p.own_needs, p.lang)}"
+
+
+def basis_ids(needs: Needs, reading: Reading | None) -> list[str]:
+    """The guide sections of the criteria the needs state, then the glossary terms named."""
+    known = [k for k in CRITERIA if k not in needs.unknown]
+    # price, speed and size limits are compute cost too (the guide's ③)
+    if needs.priority in ("cost", "speed") or needs.max_params_b or needs.budget:
+        known.append("compute_cost")
+    ids = [CRITERION_SECTIONS[k] for k in CRITERIA if k in known]
+    terms = list(reading.terms if reading else [])
+    if (needs.context_tokens or 0) >= 32_000 and "context-window" not in terms:
+        terms.append("context-window")  # a long context is what the answer rests on
+    return ids + [f"glossary/{term}" for term in terms]
+
+
+def basis_line(p: Prepared) -> str:
+    """'Criteria this rests on: ① Use case [4], ⑤ Multilingual [5]; LoRA [6]'."""
+    cite = cite_fn(p)
+    parts = []
+    for sid in basis_ids(p.needs, p.reading):
+        ref = cite(sid)
+        if not ref:
+            continue
+        key = next((k for k, v in CRITERION_SECTIONS.items() if v == sid), None)
+        label = CRITERIA_LABELS[key][0 if p.lang == "ja" else 1] if key else ""
+        if not label:
+            passage = next(x for x in p.passages if x.chunk.base_id == sid)
+            label = passage.chunk.title
+        parts.append(f"{label}{ref}")
+    if not parts:
+        return ""
+    sep = "、" if p.lang == "ja" else ", "
+    return _inert(
+        t(
+            p.lang,
+            f"根拠とした基準: {sep.join(parts)}",
+            f"Criteria this rests on: {sep.join(parts)}",
+        )
+    )
 
 
 def cite_fn(p: Prepared) -> Any:

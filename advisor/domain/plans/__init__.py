@@ -45,6 +45,8 @@ class PlanCtx:
     reading: Reading
     rank: Callable[[Needs, int, Catalog | None], Result]
     bandwidth: Callable[[str | None], float | None] = lambda name: None
+    #: the hard filter that keeps a card out for these needs (None: none does)
+    excluded: Callable[[ModelCard, Needs], str | None] = lambda card, needs: None
     result: Result | None = None
     previous: Needs | None = None
     today: dt.date = field(default_factory=dt.date.today)

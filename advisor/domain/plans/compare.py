@@ -41,8 +41,7 @@ def _winner(values: dict[str, float | None], higher: bool) -> tuple[str | None, 
     order = sorted(known, key=lambda k: known[k], reverse=higher)
     best, second = order[0], order[1]
     a, b = known[best], known[second]
-    # a difference under 5% (or equal figures) names no winner
-    if a == b or (min(abs(a), abs(b)) > 0 and max(abs(a), abs(b)) / min(abs(a), abs(b)) < 1.05):
+    if a == b:
         return None, a, b
     return best, known[best], known[second]
 
@@ -54,7 +53,9 @@ def _row(
     if higher is None:
         return row
     best, a, b = _winner({k: _num(v) for k, v in values.items()}, higher)
-    if best is None:
+    # a near tie names no winner: under 5% for sizes and prices, under 0.005 for scores
+    near = abs(a - b) < 0.005 if fmt == "diff" else max(a, b) < 1.05 * min(a, b)
+    if best is None or near:
         return row
     row.better = best
     if fmt == "ratio" and min(a, b) > 0:
@@ -127,6 +128,7 @@ def build(ctx: PlanCtx) -> ComparePlan | None:
         _row("open_weights", "deployment", per(lambda c: c.open_weights), higher=None),
         _row("release_date", "accuracy", per(lambda c: str(c.release_date or "")), None),
         _row("status", "deployment", per(lambda c: _status(c, ctx)), higher=None),
+        _row("successor", "deployment", per(lambda c: _successor(c, ctx)), higher=None),
     ]
     rows[3].basis = "Swallow LLM Leaderboard v2 (ja avg)" if rows[3].better else None
     rows[7].basis = "architecture" if all(c.architecture for c in cards) else "estimated"
@@ -145,6 +147,13 @@ def build(ctx: PlanCtx) -> ComparePlan | None:
         focus=focus,
         sources=[c.source_id for c in cards],
     )
+
+
+def _successor(card: ModelCard, ctx: PlanCtx) -> str | None:
+    if not card.successor:
+        return None
+    succ = ctx.catalog.by_id.get(card.successor)
+    return succ.name if succ else card.successor
 
 
 def _status(card: ModelCard, ctx: PlanCtx) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
-from advisor.domain.catalog import Catalog
+from advisor.domain.catalog import Catalog, ModelCard
 from advisor.domain.criteria import weights
 from advisor.domain.plans import Plan, PlanCtx
 
@@ -15,6 +15,8 @@ class WhyNotEntry(BaseModel):
     name: str
     excluded: bool
     reason: str | None = None
+    #: the card's figures that bear on it: parameters, context window, status
+    facts: dict[str, object] = Field(default_factory=dict)
     rank: int | None = None
     top: str | None = None
     behind_on: list[dict[str, object]] = Field(default_factory=list)
@@ -37,11 +39,18 @@ def build(ctx: PlanCtx) -> WhyNotPlan | None:
     top = full.recommendations[0] if full.recommendations else None
     w = weights(needs)
     for card in cards:
-        alone = ctx.rank(needs, 1, Catalog([card]))
+        # ranked as if not named (a named retired model would be let in)
+        alone = ctx.rank(needs.model_copy(update={"models": []}), 1, Catalog([card]))
         if not alone.recommendations:
-            reason = alone.excluded[0].reason if alone.excluded else None
+            reason = ctx.excluded(card, needs.model_copy(update={"models": []}))
             entries.append(
-                WhyNotEntry(model_id=card.id, name=card.name, excluded=True, reason=reason)
+                WhyNotEntry(
+                    model_id=card.id,
+                    name=card.name,
+                    excluded=True,
+                    reason=reason,
+                    facts=_facts(card, ctx),
+                )
             )
             continue
         mine = alone.recommendations[0]
@@ -70,6 +79,7 @@ def build(ctx: PlanCtx) -> WhyNotPlan | None:
                 rank=order.index(card.id) + 1 if card.id in order else None,
                 top=top.name if top else None,
                 behind_on=behind,
+                facts=_facts(card, ctx),
             )
         )
     return WhyNotPlan(
@@ -77,3 +87,17 @@ def build(ctx: PlanCtx) -> WhyNotPlan | None:
         needs_from="previous turn" if ctx.previous is not None else "this message",
         sources=[c.source_id for c in cards],
     )
+
+
+def _facts(card: ModelCard, ctx: PlanCtx) -> dict[str, object]:
+    from advisor.domain.plans.compare import _status
+
+    out: dict[str, object] = {
+        "params_b": card.params_b,
+        "context_window": card.context_window,
+        "license": card.license,
+        "price": card.price_per_mtok.model_dump() if card.price_per_mtok else None,
+        "status": _status(card, ctx),
+        "shutdown_date": str(card.shutdown_date) if card.shutdown_date else None,
+    }
+    return {k: v for k, v in out.items() if v is not None}
