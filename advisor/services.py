@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from advisor.domain.budget import Rate
 from advisor.domain.catalog import Catalog, ModelCard, load_catalog
@@ -17,11 +17,13 @@ from advisor.domain.needs import Needs, clean_text
 from advisor.domain.needs_rules import extract_needs
 from advisor.domain.plans import Plan, PlanCtx, build_plans
 from advisor.domain.recommend import Result, recommend, why_excluded
+from advisor.errors import InputError
 from advisor.settings import LLMSettings, Settings
 
 if TYPE_CHECKING:
     from langchain_core.embeddings import Embeddings
 
+    from advisor.domain.plans.fit import FitPlan
     from advisor.rag.answer import AnswerChain
     from advisor.rag.index import Chunk, IndexReport, Store
     from advisor.rag.llm import LLM
@@ -92,6 +94,51 @@ class Advisor:
             rate=rate,
         )
         return build_plans(ctx)
+
+    def fit(
+        self,
+        model: str,
+        gpu: str | None = None,
+        gpu_gb: float | None = None,
+        ram_gb: float | None = None,
+        context: int | None = None,
+        kv_type: str = "f16",
+    ) -> FitPlan:
+        """`advisor fit`: the model's memory per quantisation on the stated hardware."""
+        from advisor.domain.hardware import DEFAULT_CONTEXT, Hardware, lookup_gpu
+        from advisor.domain.memory import KV_TYPES, KVType
+        from advisor.domain.plans.fit import report
+        from advisor.sources.gpus import gpu_bandwidth
+
+        if kv_type not in KV_TYPES:
+            raise InputError(f"--kv-type must be one of {', '.join(KV_TYPES)}, not {kv_type!r}")
+        card = self.catalog.by_id.get(model)
+        if card is None:
+            named = self.catalog.mentioned(model)
+            if not named:
+                raise InputError(f"unknown model {model!r} (see `advisor models`)")
+            card = self.catalog.by_id[named[0]]
+        hw: Hardware | None = None
+        if gpu:
+            hw = lookup_gpu(gpu)
+            if hw is None:
+                raise InputError(f"unknown GPU {gpu!r}: give its memory with --gpu-gb instead")
+        elif gpu_gb:
+            hw = Hardware(f"GPU {gpu_gb:g} GB", gpu_gb, "gpu")
+        elif ram_gb:
+            hw = Hardware(f"CPU, {ram_gb:g} GB RAM", ram_gb, "cpu")
+        if not card.runs_locally or card.params_b is None:
+            raise InputError(f"{card.name} has no open weights to run locally (API only)")
+        bandwidth = gpu_bandwidth(hw.name) if hw is not None and hw.kind != "cpu" else None
+        return report(
+            card,
+            hw,
+            context or DEFAULT_CONTEXT,
+            kv_type=cast(KVType, kv_type),
+            ram_gb=ram_gb if hw is not None and hw.kind != "cpu" else None,
+            bandwidth_gb_s=bandwidth,
+            context_stated=context is not None,
+        )
 
     def needs(self, text: str, previous: Needs | None = None, **overrides: Any) -> Needs:
         """Needs from free text (validated), merged over a previous turn's, with explicit overrides."""

@@ -68,6 +68,8 @@ FAST_MODULES = {
     "test_guide",
     "test_hardware",
     "test_lifecycle",
+    "test_memory",
+    "test_kinds",
     "test_needs",
     "test_recommend",
     "test_settings",

@@ -10,7 +10,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from advisor.domain.catalog import Japanese, ModelCard, UseCase
-from advisor.domain.needs import Needs, detect_lang
+from advisor.domain.needs import detect_lang
 from advisor.domain.notes import localise
 from advisor.domain.recommend import Result
 from advisor.errors import InputError
@@ -136,31 +136,14 @@ def _print_uncurated(models: list[Uncurated], why_none: str | None, lang: str) -
     out.print(table)
 
 
-def _needs_line(n: Needs) -> str:
-    parts = []
-    if n.use_cases:
-        parts.append("use=" + ",".join(u.value for u in n.use_cases))
-    for key in ("deployment", "priority", "budget", "japanese", "finetune", "commercial"):
-        value = getattr(n, key)
-        if value is not None:
-            parts.append(f"{key}={value}")
-    if n.privacy:
-        parts.append("privacy")
-    if n.gpu_gb:
-        parts.append(f"gpu={n.gpu_name or ''} {n.gpu_gb:g}GB")
-    if n.cpu_only:
-        parts.append(f"cpu-only ram={n.ram_gb or '?'}GB")
-    if n.context_tokens:
-        parts.append(f"context={n.context_tokens:,}")
-    return " ".join(parts) or "-"
-
-
 def _print_result(result: Result) -> None:
     from advisor.present import shortlist
+    from advisor.present.profile import used_line
+    from advisor.present.report import CRITERIA_LABELS
 
     n = result.needs
     lang = n.lang
-    out.print(f"[bold]{_t(lang, 'ニーズ', 'Needs')}:[/] {_needs_line(n)}")
+    out.print(escape(used_line(n, None, lang)), highlight=False)
     for a in n.assumptions:
         out.print(f"  [dim]{_t(lang, '仮定', 'assumed')}: {escape(localise(a, lang))}[/]")
     table = Table(title=_t(lang, "おすすめ", "Recommendations"), show_lines=True)
@@ -174,7 +157,10 @@ def _print_result(result: Result) -> None:
         table.add_column(col)
     for r in result.recommendations:
         facts = shortlist.figures(r, lang)
-        reasons = "\n".join(f"{k}: {c.reason} [{c.cite}]" for k, c in r.criteria.items())
+        reasons = "\n".join(
+            f"{CRITERIA_LABELS[k][0 if lang == 'ja' else 1]}: {c.reason} [{c.cite}]"
+            for k, c in r.criteria.items()
+        )
         notice = f"\n[yellow]{escape(r.notice)}[/]" if r.notice else ""
         table.add_row(
             str(r.rank),
@@ -189,7 +175,8 @@ def _print_result(result: Result) -> None:
         for e in result.excluded:
             out.print(f"  - {e.model_id}: {e.reason}")
     if n.unknown:
-        out.print(f"[dim]{_t(lang, '未指定の基準', 'Not stated')}: {', '.join(n.unknown)}[/]")
+        unknown = [CRITERIA_LABELS[k][0 if lang == "ja" else 1] for k in n.unknown]
+        out.print(f"[dim]{_t(lang, '未指定の基準', 'Not stated')}: {', '.join(unknown)}[/]")
 
 
 # --- models / show -----------------------------------------------------------------------------

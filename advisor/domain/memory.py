@@ -24,7 +24,7 @@ KV_BYTES: dict[KVType, float] = {"f16": 2.0, "q8_0": 34 / 32, "q4_0": 18 / 32}
 #: public GGUF files in knowledge/eval/gguf-sizes.yaml)
 BITS_PER_WEIGHT: dict[Quant, float] = {"fp16": 16.0, "q8": 8.5, "q4": 4.85}
 #: MXFP4 (gpt-oss experts): blocks of 32 FP4 values with one 8-bit scale -> 4.25 bits
-NATIVE_BITS = {"mxfp4": 4.25, "fp8": 8.0}
+NATIVE_BITS = {"mxfp4": 4.25}
 
 #: runtime overhead: compute buffers and the runtime itself (see docs/memory.md for the
 #: llama.cpp measurements behind these figures)
@@ -47,7 +47,9 @@ def weights_gb(card_or_params: ModelCard | float, quant: Quant) -> float:
     card = card_or_params
     params = card.params_b or 0.0
     arch = card.architecture
-    if arch is None or arch.native_format is None or arch.native_params_b is None:
+    # MXFP4 experts stay MXFP4 in every llama.cpp GGUF (its "F16" file keeps them); FP8 has no
+    # GGUF type, so an FP8 release is converted like any other (BF16/F16 rows are real)
+    if arch is None or arch.native_format != "mxfp4" or arch.native_params_b is None:
         return params * BITS_PER_WEIGHT[quant] / 8
     native = min(arch.native_params_b, params)
     bits = min(BITS_PER_WEIGHT[quant], NATIVE_BITS[arch.native_format])
@@ -199,9 +201,10 @@ def tokens_per_second(
     return bandwidth_gb_s * 1e9 / (weight_bytes + kv * 1e9)
 
 
-#: measured llama-bench tg128 / roofline over knowledge/eval/speed.yaml (bench/bench_speed.py):
-#: the quartiles that turn the roofline into the range shown
-SPEED_RANGE = (0.55, 0.8)
+#: measured llama-bench tg128 / roofline over the 21 rows of knowledge/eval/speed.yaml that have a
+#: device bandwidth (bench/bench_speed.py): median 0.63, quartiles 0.45-0.78; the range shown is
+#: the quartiles, so half the measured figures fall inside it
+SPEED_RANGE = (0.45, 0.78)
 
 
 def speed_range(

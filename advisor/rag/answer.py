@@ -194,8 +194,20 @@ class AnswerChain:
         # named models asked about (compare, fit, ...): the shortlist is those models
         asks_models = "recommend" not in reading.kinds and "why_not" not in reading.kinds
         if needs.models and asks_models:
+            # every named model is shown: ranked on the stated criteria, without the hard filters
+            # (what a filter would say comes in `excluded`)
             named = Catalog(catalog.get(m) for m in needs.models[:4])
-            return self.advisor.recommend(needs, top=min(len(named), 4), catalog=named)
+            soft = Needs(
+                lang=needs.lang,
+                models=needs.models,
+                use_cases=needs.use_cases,
+                priority=needs.priority,
+                finetune=needs.finetune,
+                context_tokens=needs.context_tokens,
+            )
+            shown = self.advisor.recommend(soft, top=min(len(named), 4), catalog=named)
+            strict = self.advisor.recommend(needs, top=min(len(named), 4), catalog=named)
+            return shown.model_copy(update={"needs": needs, "excluded": strict.excluded})
         # a question about named models with no stated needs: the shortlist is those models
         if needs.models and len(needs.unknown) >= 5:
             named = Catalog(catalog.get(m) for m in needs.models)

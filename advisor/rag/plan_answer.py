@@ -37,7 +37,7 @@ PLAN_KINDS = {
 }
 #: the explanation's length cap: 1-3 sentences
 EXPLAIN_TOKENS = 160
-_SENTENCE_END = re.compile(r"(?<=[。.!?！？])\s*")
+_SENTENCE_END = re.compile(r"(?<=[。！？])\s*|(?<=[.!?])\s+")
 
 
 def head_line(p: Prepared) -> str:

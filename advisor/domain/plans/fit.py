@@ -135,8 +135,11 @@ def report(
         single = next((n for n in _CARDS if GPU_MEMORY_GB[n] >= q4), None)
         if single:
             take.append(f"1x {single.upper()} ({GPU_MEMORY_GB[single]:g} GB)")
+        biggest = GPU_MEMORY_GB[single] if single else float("inf")
         for n in ("rtx 4090", "h100"):
             per = GPU_MEMORY_GB[n]
+            if per >= biggest:  # one card already holds it
+                continue
             k = next(
                 (k for k in range(2, 17) if k * per - (k - 1) * PER_GPU_OVERHEAD_GB >= q4), None
             )
