@@ -4,6 +4,7 @@ carries and cites, needs carried over only for follow-ups, and the plan guard on
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import pytest
 
@@ -56,7 +57,7 @@ def test_why_not_needs_a_named_model_and_a_reason_to_ask(fast_indexed: Advisor) 
     assert "why_not" not in kinds_of(fast_indexed, "what about Phi-4?", history=False)
 
 
-def answer(adv: Advisor, text: str, history: list[Turn] | None = None) -> dict:
+def answer(adv: Advisor, text: str, history: list[Turn] | None = None) -> dict[str, Any]:
     chain = adv.chain("extractive")
     p = chain.prepare(text, history)
     return chain.finish(p, "".join(chain.stream(p))).to_contract()
@@ -131,7 +132,7 @@ def test_a_new_question_with_its_own_needs_does_not_inherit(fast_indexed: Adviso
     alone = chain.prepare("code completion on my RTX 4090")
     assert fresh.needs.model_dump() == alone.needs.model_dump() and fresh.own_needs is None
     follow = chain.prepare("and cheaper?", history)
-    got = chain.finish(follow, "".join(chain.stream(follow))).to_contract()
+    got: dict[str, Any] = chain.finish(follow, "".join(chain.stream(follow))).to_contract()
     assert follow.needs.deployment == "api" and "deployment" in got["needs_used"]["carried"]
     assert "(from earlier)" in got["answer"]
 
