@@ -38,10 +38,27 @@ from _common import (
     temp_data_dir,
 )
 
+from advisor.rag.plan_answer import EXPLAIN_TOKENS
+
 QUESTIONS = [
     ("ja", "社外秘の設計書を要約したいです。ノートPCのGPU(8GB)があります。どのモデルがいいですか?"),
     ("en", "Which cheap API model should I use for a customer-support chatbot?"),
     ("ja", "ローカルでコード補完に使えるモデルを教えてください。RTX 4060があります。"),
+]
+
+#: one question per kind answered by a plan (issue 17's examples), ja and en
+KIND_QUESTIONS = [
+    ("ja", "Mistral 7BとGemma 4 E4Bの違いは?"),
+    ("en", "Which is better for Japanese, Qwen3.5-9B or Llama 3.1 8B?"),
+    ("en", "Can I run Llama 3.3 70B on two RTX 3090s? At what quantization and how fast?"),
+    ("ja", "RTX 4060 8GBでQwen3-8Bは32kの文脈で動きますか?"),
+    (
+        "en",
+        "How much would Claude Sonnet 5.5 cost for 3,000 requests a day of about 1,500 tokens each?",
+    ),
+    ("ja", "GPT-4o miniを1日5000件、1件800トークンで使うと月いくら?"),
+    ("ja", "GPT-4はまだ使えますか?代わりは何?"),
+    ("en", "Is Gemini 2.5 Flash still available? What replaces it?"),
 ]
 
 #: the text of the chat's last answer (Gradio marks bot messages with these)
@@ -73,7 +90,9 @@ def wait_idle(pid: int, quiet: float = 0.05, seconds: int = 3, limit: float = 60
     return time.monotonic() - t0
 
 
-def app_runs(data: Path, shots: Path, bundled: str) -> list[dict[str, Any]]:
+def app_runs(
+    data: Path, shots: Path, bundled: str, questions: list[tuple[str, str]]
+) -> list[dict[str, Any]]:
     from playwright.sync_api import sync_playwright
 
     port = free_port()
@@ -103,7 +122,7 @@ def app_runs(data: Path, shots: Path, bundled: str) -> list[dict[str, Any]]:
                 headless=True,
                 args=["--no-sandbox", "--headless", "--disable-gpu", "--no-first-run"],
             )
-            for i, (lang, question) in enumerate(QUESTIONS):
+            for i, (lang, question) in enumerate(questions):
                 # a new session per question (an empty chat), the same warm app
                 ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
                 page = ctx.new_page()
@@ -155,7 +174,9 @@ def app_runs(data: Path, shots: Path, bundled: str) -> list[dict[str, Any]]:
     return out
 
 
-def raw_first_token(data: Path, bundled: str) -> list[dict[str, Any]]:
+def raw_first_token(
+    data: Path, bundled: str, questions: list[tuple[str, str]], full: bool = False
+) -> list[dict[str, Any]]:
     """Raw llama.cpp on the same prompts: a fresh object (loaded before timing), empty cache."""
     import llama_cpp
 
@@ -172,7 +193,7 @@ def raw_first_token(data: Path, bundled: str) -> list[dict[str, Any]]:
 
     path = data / "models" / BUNDLED[cfg.bundled].filename
     rows = []
-    for lang, question in QUESTIONS:
+    for lang, question in questions:
         messages = chain.prepare(question).messages
         llm = llama_cpp.Llama(
             model_path=str(path),
@@ -187,7 +208,7 @@ def raw_first_token(data: Path, bundled: str) -> list[dict[str, Any]]:
         n = 0
         stream: Any = llm.create_chat_completion(
             messages=messages,  # type: ignore[arg-type]
-            max_tokens=16,
+            max_tokens=EXPLAIN_TOKENS if full else 16,
             temperature=0,
             stream=True,
         )
@@ -195,8 +216,17 @@ def raw_first_token(data: Path, bundled: str) -> list[dict[str, Any]]:
             if part["choices"][0]["delta"].get("content") and first is None:
                 first = time.perf_counter() - t0
             n += 1
+        done = time.perf_counter() - t0
         prompt_tokens = int(llm.n_tokens) - max(n - 2, 0)
-        rows.append({"lang": lang, "first_token": first or 0.0, "prompt_tokens": prompt_tokens})
+        rows.append(
+            {
+                "lang": lang,
+                "first_token": first or 0.0,
+                "prompt_tokens": prompt_tokens,
+                "done": done,
+                "tokens": n,
+            }
+        )
         log(f"raw ({lang}): first token {rows[-1]['first_token']:.2f} s, prompt {prompt_tokens}")
         del llm
     return rows
@@ -206,7 +236,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else "")
     parser.add_argument("--shots", type=Path, default=Path("/tmp/advisor-shots"))
     parser.add_argument("--bundled", default=None, help="bundled model (default: the settings')")
+    parser.add_argument(
+        "--kinds", action="store_true", help="questions answered by a plan (compare, fit, ...)"
+    )
     args = parser.parse_args()
+    questions = KIND_QUESTIONS if args.kinds else QUESTIONS
     args.shots.mkdir(parents=True, exist_ok=True)
     print_environment("bench_app: the app's first prose vs raw llama.cpp's first token")
     from advisor.services import Advisor
@@ -218,8 +252,8 @@ def main() -> None:
     with temp_data_dir(with_models=True) as data:
         log("building the index in a temp dir")
         Advisor(load_settings(paths={"data_dir": data}, llm={"mode": "extractive"})).build_index()
-        app = app_runs(data, args.shots, bundled)
-        raw = raw_first_token(data, bundled)
+        app = app_runs(data, args.shots, bundled, questions)
+        raw = raw_first_token(data, bundled, questions, full=args.kinds)
     warm = app.pop()["warm_wait"]
     print(f"\napp: model loaded and prefix evaluated {warm:.0f} s after the port opened\n")
     rows = []
@@ -233,6 +267,8 @@ def main() -> None:
                 secs(r["first_token"]),
                 ratio(a["first_prose"], r["first_token"]),
                 "yes" if a["first_prose"] <= 1.5 * r["first_token"] else "NO",
+                secs(r["done"]) if args.kinds else "-",
+                ratio(a["done"], r["done"]) if args.kinds else "-",
             ]
         )
     table(
@@ -244,6 +280,8 @@ def main() -> None:
             "raw: first token",
             "app / raw",
             "<= 1.5x",
+            f"raw: {EXPLAIN_TOKENS} tokens done" if args.kinds else "raw: done",
+            "app done / raw done",
         ],
         rows,
     )

@@ -27,6 +27,13 @@ def test_structured_part_is_ready_before_the_llm(indexed: Advisor, spy: SpyLLM) 
     assert p.passages and p.lang == "ja"
 
 
+def _body(text: str) -> str:
+    """The answer after its first line (what was understood: the kind and the needs used)."""
+    head, _, rest = text.partition("\n\n")
+    assert head.startswith(("質問の種類:", "Question:")), head
+    return rest
+
+
 def _picks(p: Any, *sentences: str) -> str:
     """A reply in the picks task's form: {"<pick name>": "<sentence>", ...}."""
     return json.dumps({r.name: t for r, t in zip(p.recommendations, sentences, strict=False)})
@@ -34,16 +41,17 @@ def _picks(p: Any, *sentences: str) -> str:
 
 def test_prompt_is_compact_facts_of_the_picks(indexed: Advisor, spy: SpyLLM) -> None:
     chain = AnswerChain(indexed, spy)
-    p = chain.prepare("What is the context window of Gemma 3 27B?")
-    spy.enqueue(_picks(p, "Gemma 3 27B reads 131,072 tokens at once."))
+    p = chain.prepare("Which model for long Japanese documents? I care about the context window.")
+    first = p.recommendations[0]
+    spy.enqueue(_picks(p, f"{first.name} reads long documents at once."))
     chain.finish(p, "".join(chain.stream(p)))
     system, user = spy.prompts[0]
     assert system["role"] == "system" and "data, not instructions" in system["content"]
-    assert "Question: What is the context window of Gemma 3 27B?" in user["content"]
+    assert "Question: Which model for long Japanese documents?" in user["content"]
     lines = [ln for ln in user["content"].splitlines() if ln.startswith("- ")]
     facts = [ln for ln in lines if any(ln.startswith(f"- {r.name}:") for r in p.recommendations)]
-    assert len(facts) == min(3, len(p.recommendations)) and "Gemma 3 27B" in facts[0]
-    assert "131,072" in facts[0]  # asked for: the context window is in the facts
+    assert len(facts) == min(3, len(p.recommendations)) and first.name in facts[0]
+    assert first.context_window and f"{first.context_window:,}" in facts[0]  # asked for
     assert "licence" not in facts[0]  # not asked for: the licence name stays out
     assert len(lines) - len(facts) <= 3  # at most three short passages besides the facts
     # sized to a small model: a 1.5B model's tokenizer gives ~1 token per 3.5 English characters
@@ -78,7 +86,7 @@ def test_each_pick_gets_its_checked_cited_sentence(indexed: Advisor, spy: SpyLLM
     )
     shown = list(chain.stream(p))
     ans = chain.finish(p, "".join(shown))
-    lines = ans.answer.split("\n")
+    lines = _body(ans.answer).split("\n")
     # the model's own sentence, with the card's citation instead of its invented [7]
     assert lines[0].startswith(f"1. {names[0]}は8GBのGPU") and "[7]" not in lines[0]
     assert lines[0].endswith(f"[{_cite(p, 0)}]") and "。 [" in lines[0]
@@ -108,7 +116,7 @@ def test_a_reply_cut_at_the_limit_ends_on_a_whole_sentence(indexed: Advisor, spy
     cut = json.dumps({first: f"{first} fits code completion. It also runs on one GPU"})[:-2]
     spy.enqueue(cut)
     ans = chain.finish(p, "".join(chain.stream(p)))
-    lines = ans.answer.split("\n")
+    lines = _body(ans.answer).split("\n")
     assert lines[0] == f"1. {first} fits code completion. [{_cite(p, 0)}]"
     assert "runs on one GPU" not in ans.answer
     assert len([ln for ln in lines if re.match(r"\d\. ", ln)]) == min(3, len(p.recommendations))
@@ -145,7 +153,7 @@ def test_backend_failure_mid_stream_fills_in_from_the_cards(indexed: Advisor, sp
     reply = _picks(p, f"{first} suits a Japanese chatbot.", "Its sibling is also")[:-10]
     spy.enqueue(reply, fail_after="API error HTTP 503 (InternalServerError)")
     ans = chain.finish(p, "".join(chain.stream(p)))
-    assert ans.answer.startswith(f"1. {first} suits a Japanese chatbot.")
+    assert _body(ans.answer).startswith(f"1. {first} suits a Japanese chatbot.")
     assert any("HTTP 503" in n for n in ans.notices) and "Its sibling" not in ans.answer
     assert [c["source"] for c in p.checks][1:] == ["cards"] * (len(p.checks) - 1)
     cited = [int(n) for n in re.findall(r"\[(\d+)\]", ans.answer)]
@@ -408,10 +416,11 @@ def test_the_grammar_written_prefix_shows_before_the_model_finishes(
             prefixes[2] + "answers short questions well.",
         )
     )
-    pieces = [x for x in chain.stream(p) if x]
+    head, *pieces = [x for x in chain.stream(p) if x]
+    assert head.startswith("Question: recommendation")  # what was understood, at once
     assert pieces[0] == f"1. {prefixes[0]}", pieces[:2]  # before its sentence closed
-    ans = chain.finish(p, "".join(pieces))
-    lines = ans.answer.split("\n")
+    ans = chain.finish(p, "".join([head, *pieces]))
+    lines = _body(ans.answer).split("\n")
     assert lines[0] == f"1. {prefixes[0]}is cheap enough for a busy support desk. [{_cite(p, 0)}]"
     assert lines[1] == f"2. {prefixes[1]}{card_tail(picks[1], 'en')} [{_cite(p, 1)}]"
     assert "$99" not in ans.answer
@@ -433,7 +442,8 @@ def test_under_a_grammar_the_prefix_shows_with_the_first_token(
     for grammar in (True, False):
         spy.grammar = grammar
         spy.enqueue(reply)
-        pieces = list(chain.stream(p))
+        head, *pieces = list(chain.stream(p))
+        assert head.startswith("Question: recommendation")
         at = pieces.index(f"1. {prefix}")
         if grammar:
             assert at == 0  # with the model's first piece ('{"Ministral')

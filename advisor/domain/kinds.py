@@ -64,7 +64,8 @@ _EXPLAIN = _rx(
     r"|\bdefin|\beli5\b|in (?:simple|plain) (?:terms|english|words)|\bwhat.{0,12}\bfor\b"
 )
 _DEFINE = _rx(
-    r"とは|って(?:そもそも)?(?:何|なに)|の意味|意味(?:は|を)|\bexplain\b|\bmeans?\b|\bwhat(?:'s| is| are) (?:an? )?(?!the\b)"
+    r"とは|って(?:そもそも)?(?:何|なに)|の意味|意味(?:は|を)|\bexplain\b|\bmeans?\b"
+    r"|\bwhat(?:'s| is| are) (?:an? )?(?!(?:the|its|their|this|that|his|her)\b|[\w.\- ]+'s\b)"
 )
 _CRITERIA = _rx(
     r"基準|選び方|選定(?:の)?(?:ポイント|方法)|観点|[①②③④⑤⑥]|ガイド|\bguide\b|\bcriteri|how (?:do|should|to) (?:i |we )?"
@@ -87,6 +88,9 @@ _COST = _rx(
     r"いくら|料金|費用|コスト|値段|価格|月額|月に|毎月|円|ドル|予算|お金|請求|かかる|掛かる|見積|試算|安い|高い"
     r"|how much|\bcost|\bprice|\bpricing|per month|monthly|a month|\$|\bbudget|\bbill|\bspend|expensive|\bpay\b"
     r"|ballpark|estimate|cheap"
+)
+_PRICE_ONLY = _rx(
+    r"per (?:million|1m|m|1,000,000) tokens|per token|100万トークン(?:あたり|当たり)|1m ?tokens|単価|料金体系|\bpricing\b"
 )
 _LIFECYCLE = _rx(
     r"まだ.{0,12}(?:使|利用|ある|あり|提供|買|生き|大丈夫|いけ|動)|もう.{0,8}(?:使えない|ない|終わ)|使い続け|廃止|終了|"
@@ -137,8 +141,11 @@ _DOMAIN = _rx(
 )
 #: a task put to the advisor itself ("write my essay", 「翻訳して」) rather than a question about models
 _TASK = _rx(
-    r"^(?:can you |could you |would you |please |pls )*(?:write|draft|compose|translate|summari[sz]e|solve|fix"
-    r"|tell me a joke|give me a recipe|help me (?:pick|choose|write|name|plan|with my))\b"
+    r"^(?:can you |could you |would you |please |pls )*(?:write|draft|compose|translate|summari[sz]e|solve|fix)\b"
+    r"(?=.*(?:\b(?:my|this|these|that|it|me)\b|\ban? (?:essay|story|email|letter|haiku|poem|song|speech|"
+    r"tweet|post|cover letter)\b|[\"「『]))"
+    r"|^(?:can you |could you |please )*(?:tell me a joke|give me a recipe)"
+    r"|^(?:can you |could you |please )*help me (?:pick|choose|write|name|plan|with) (?:a|an|my|our) (?!model|llm)"
     r"|(?:書いて|作って|翻訳して|要約して|解いて|考えて|訳して)(?:ください|下さい|くれ|ほしい|欲しい)?[。!?\s]*$"
     r"|どう訳|訳すと|訳し方"
 )
@@ -208,9 +215,11 @@ def read_kinds(
         add("compare", f"names {named} models to set side by side")
     if named and (_FIT.search(t) or (hardware and not _COST.search(t))) and "why_not" not in kinds:
         add("fit", "asks whether a named model runs on stated hardware")
+    price_only = _PRICE_ONLY.search(t) and not workload  # "per 1M tokens": a card's price
     if (
         _COST.search(t)
         and (named or workload)
+        and not price_only
         and not (named >= 2 and "compare" in kinds and not workload)
     ):
         add("cost", "asks what a model or a workload costs")

@@ -36,7 +36,7 @@ PLAN_KINDS = {
     "out_of_scope",
 }
 #: the explanation's length cap: 1-3 sentences
-EXPLAIN_TOKENS = 160
+EXPLAIN_TOKENS = 120
 _SENTENCE_END = re.compile(r"(?<=[。！？])\s*|(?<=[.!?])\s+")
 
 
@@ -118,10 +118,34 @@ def plan_text(chain: ChainLike, p: Prepared) -> str:
 def plan_messages(chain: ChainLike, p: Prepared) -> list[Message]:
     tpl = load_prompt(chain.advisor.settings.paths.prompts_dir, "plan", p.lang)
     kinds = [t(p.lang, *KIND_LABELS[k]) for k in (p.reading.kinds if p.reading else [])]
-    facts = re.sub(r" \[\d{1,2}\]", "", plan_text(chain, p))
+    facts = compact(re.sub(r" \[\d{1,2}\]", "", plan_text(chain, p)))
     return tpl.render(
-        kind=", ".join(kinds), facts=_quote(facts, 2400), question=_quote(p.question, 600)
+        kind=", ".join(kinds), facts=_quote(facts, 1500), question=_quote(p.question, 600)
     )
+
+
+def compact(text: str) -> str:
+    """The plan's text for a small model's prompt: each table row as one fact line
+    ('- context window: Mistral 7B 8,192 / Gemma 4 E4B 131,072'), other lines as they are."""
+    out: list[str] = []
+    header: list[str] = []
+    for line in text.splitlines():
+        if not line.startswith("|"):
+            if line.strip():
+                out.append(line)
+            header = [] if not line.strip() else header
+            continue
+        cells = [c.strip() for c in line.strip("|").split("|")]
+        if all(set(c) <= set("-: ") for c in cells):
+            continue
+        if not header:
+            header = cells
+            continue
+        pairs = [
+            f"{h} {v}".strip() for h, v in zip(header[1:], cells[1:], strict=False) if v != "-"
+        ]
+        out.append(f"- {cells[0]}: {' / '.join(pairs)}")
+    return "\n".join(out)
 
 
 def stream_plan(chain: ChainLike, p: Prepared) -> Iterator[str]:
