@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, get_args
 
 Kind = Literal[
     "recommend",
@@ -23,18 +23,7 @@ Kind = Literal[
     "why_not",
     "out_of_scope",
 ]
-KINDS: tuple[Kind, ...] = (
-    "recommend",
-    "compare",
-    "fit",
-    "cost",
-    "lifecycle",
-    "model",
-    "explain",
-    "decide",
-    "why_not",
-    "out_of_scope",
-)
+KINDS: tuple[Kind, ...] = get_args(Kind)
 
 #: the kind's label in the interface language (ja, en)
 KIND_LABELS: dict[str, tuple[str, str]] = {

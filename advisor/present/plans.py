@@ -49,9 +49,9 @@ def lifecycle_line(e: dict[str, Any], lang: str, cite: Cite) -> str:
     return t(lang, f"- {head}{succ}。{page}", f"- {head}{succ}.{page}")
 
 
-def about(p: dict[str, Any], lang: str, cite: Cite) -> list[str]:
-    f = p["facts"]
-    name = p["name"] + cite(f"models/{p['model_id']}")
+def fact_parts(f: dict[str, Any], lang: str) -> list[str]:
+    """A card's figures as short phrases, for those present in `f`: parameters, context window,
+    licence, release, API price, Q4 memory, Japanese score or level, status."""
     parts = []
     if f.get("params_b"):
         act = f" / {f['active_params_b']:g}B active" if f.get("active_params_b") else ""
@@ -59,44 +59,44 @@ def about(p: dict[str, Any], lang: str, cite: Cite) -> list[str]:
             t(lang, f"パラメータ{f['params_b']:g}B{act}", f"{f['params_b']:g}B parameters{act}")
         )
     if f.get("context_window"):
-        parts.append(
-            t(
-                lang,
-                f"コンテキスト{tokens(f['context_window'])}",
-                f"context {tokens(f['context_window'])}",
-            )
-        )
-    parts.append(t(lang, f"ライセンス{f['license']}", f"licence {f['license']}"))
+        ctx = tokens(f["context_window"])
+        parts.append(t(lang, f"コンテキスト{ctx}", f"context {ctx}"))
+    if f.get("license"):
+        parts.append(t(lang, f"ライセンス{f['license']}", f"licence {f['license']}"))
     if f.get("release_date"):
         parts.append(t(lang, f"公開{f['release_date']}", f"released {f['release_date']}"))
     if f.get("price"):
+        i, o = f["price"]["input"], f["price"]["output"]
         parts.append(
             t(
                 lang,
-                f"API料金 入力${f['price']['input']:g}・出力${f['price']['output']:g}/100万トークン",
-                f"${f['price']['input']:g} / ${f['price']['output']:g} per 1M tokens",
+                f"API料金 入力${i:g}・出力${o:g}/100万トークン",
+                f"${i:g} / ${o:g} per 1M tokens",
             )
         )
     if f.get("memory_q4_gb"):
-        parts.append(
-            t(lang, f"Q4で約{f['memory_q4_gb']:.1f} GB", f"about {f['memory_q4_gb']:.1f} GB at Q4")
-        )
+        gb = f["memory_q4_gb"]
+        parts.append(t(lang, f"Q4で約{gb:.1f} GB", f"about {gb:.1f} GB at Q4"))
     if f.get("japanese_score"):
+        score = f["japanese_score"]
         parts.append(
-            t(
-                lang,
-                f"日本語スコア{f['japanese_score']:.3f}(Swallow)",
-                f"Japanese score {f['japanese_score']:.3f} (Swallow)",
-            )
+            t(lang, f"日本語スコア{score:.3f}(Swallow)", f"Japanese score {score:.3f} (Swallow)")
         )
-    else:
-        parts.append(
-            t(
-                lang,
-                f"日本語: {_value('japanese', f['japanese'], lang)}(推定)",
-                f"Japanese: {f['japanese']} (estimated)",
-            )
-        )
+    elif f.get("japanese"):
+        level = _value("japanese", f["japanese"], lang)
+        parts.append(t(lang, f"日本語: {level}(推定)", f"Japanese: {f['japanese']} (estimated)"))
+    if f.get("status"):
+        status = _value("status", f["status"], lang)
+        if f.get("shutdown_date") and f["status"] != "available":
+            status += f" ({f['shutdown_date']})"
+        parts.append(status)
+    return parts
+
+
+def about(p: dict[str, Any], lang: str, cite: Cite) -> list[str]:
+    f = p["facts"]
+    name = p["name"] + cite(f"models/{p['model_id']}")
+    parts = fact_parts(f, lang)
     lines = [
         t(
             lang,
@@ -317,28 +317,7 @@ def why_not(
 
 
 def _why_facts(f: dict[str, Any], lang: str) -> str:
-    parts = []
-    if f.get("params_b"):
-        parts.append(t(lang, f"パラメータ{f['params_b']:g}B", f"{f['params_b']:g}B parameters"))
-    if f.get("context_window"):
-        parts.append(
-            t(
-                lang,
-                f"コンテキスト{tokens(f['context_window'])}",
-                f"context {tokens(f['context_window'])}",
-            )
-        )
-    if f.get("license"):
-        parts.append(t(lang, f"ライセンス{f['license']}", f"licence {f['license']}"))
-    if f.get("price"):
-        parts.append(
-            _value("price", f["price"], lang) + t(lang, "/100万トークン", " per 1M tokens")
-        )
-    status = _value("status", f.get("status"), lang)
-    if f.get("shutdown_date") and f.get("status") != "available":
-        status += f" ({f['shutdown_date']})"
-    parts.append(status)
-    return ("、" if lang == "ja" else "; ").join(parts)
+    return ("、" if lang == "ja" else "; ").join(fact_parts(f, lang))
 
 
 def render(

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from advisor.domain.guide import CRITERION_SECTIONS
-from advisor.domain.kinds import KIND_LABELS, Reading
+from advisor.domain.kinds import KIND_LABELS, KINDS, Reading
 from advisor.domain.needs import CRITERIA, Needs
 from advisor.errors import BackendError
 from advisor.i18n import t
@@ -24,17 +24,7 @@ from advisor.rag.plan_guard import check_plan_sentence
 from advisor.rag.prompts import load_prompt
 
 #: kinds answered by a plan (recommend is the shortlist; it may come with one of these)
-PLAN_KINDS = {
-    "compare",
-    "fit",
-    "cost",
-    "lifecycle",
-    "model",
-    "explain",
-    "decide",
-    "why_not",
-    "out_of_scope",
-}
+PLAN_KINDS = set(KINDS) - {"recommend"}
 #: the explanation's length cap: 1-3 sentences
 EXPLAIN_TOKENS = 120
 _SENTENCE_END = re.compile(r"(?<=[。！？])\s*|(?<=[.!?])\s+")
