@@ -12,6 +12,13 @@ from advisor.domain.hardware import Quant
 from advisor.domain.memory import fit
 from advisor.i18n import t as _t
 
+#: residency codes as a reader names them (ja, en)
+RESIDENCY_NAMES = {
+    "jp": ("日本", "Japan"),
+    "eu": ("EU", "the EU"),
+    "us": ("米国", "the US"),
+    "de": ("ドイツ", "Germany"),
+}
 #: a model whose shutdown date is this close is shown with it and never ranked first
 SHUTDOWN_WARNING_DAYS = 60
 
@@ -78,6 +85,13 @@ def exclusion(card: ModelCard, c: Ctx) -> str | None:
             else _t(lang, "ローカル実行が必要", "local deployment required")
         )
         return _t(lang, f"API提供のみ(重み非公開)で、{why}", f"API only (closed weights); {why}")
+    if n.residency and not card.runs_locally:
+        place = RESIDENCY_NAMES.get(n.residency, (n.residency, n.residency))
+        return _t(
+            lang,
+            f"データを{place[0]}の外に出せない: このAPIのリージョンはカードに記録がない",
+            f"data must stay in {place[1]}: no region is recorded for this API",
+        )
     if n.deployment == "api" and not card.via_api:
         return _t(
             lang,

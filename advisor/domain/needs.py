@@ -43,6 +43,9 @@ class Needs(BaseModel):
     many_languages: bool = Field(False, description="⑤ many languages (translation)")
     deployment: Deployment | None = Field(None, description="⑥ api / local / either")
     privacy: bool = Field(False, description="data must not leave the premises")
+    residency: str | None = Field(
+        None, description="data must stay in this country or region (jp, eu, us, de)"
+    )
     commercial: bool | None = None
     open_weights: bool | None = None
     context_tokens: int | None = Field(None, ge=1, le=MAX_CONTEXT_TOKENS)

@@ -177,6 +177,24 @@ STAY_INSIDE = (
     r"stays? (?:in-?house|inside|on[- ]?prem|internal|local|on|in|within) (?:our|the|my)|"
     r"stays? (?:in-?house|inside|on[- ]?prem|internal|local)|社内(?:に留め|だけで|で完結)"
 )
+# data residency: data may leave the company but not a country or region ("must not leave Japan",
+# 「国外に出せない」, "stay within the EU"); code -> the names of the place
+RESIDENCY_PLACES = {
+    "jp": r"japan|日本|国内|国外|海外",
+    "eu": r"(?<![a-z])eu(?![a-z])|europe|欧州|ヨーロッパ|gdpr",
+    "us": r"united states|\bthe us\b|\busa\b|america|米国|アメリカ",
+    "de": r"germany|ドイツ",
+}
+RESIDENCY = (
+    r"(?:must(?:n't| not)?|can'?t|cannot|shouldn'?t|may not|not allowed to|never|not)\s+(?:be\s+)?"
+    r"(?:leave|cross|go outside|sent outside|stored outside|processed outside|hosted outside)\s+(?:of\s+)?(?:the\s+)?(?P<a>[\w. ]{2,20})|"
+    r"(?:stay|remain|be stored|be hosted|be processed|kept|keep it|hosted|stored|processed)\s+(?:in|within|inside)\s+(?:the\s+)?(?P<b>eu|europe|japan|germany|the us|us|usa)\b|"
+    r"(?P<c>eu|europe|japan|germany|us)[- ](?:only |based )?(?:region|data ?cent(?:er|re)s?|servers?|hosting)|"
+    r"data residency|in-country|"
+    r"(?P<d>日本|国内|欧州|eu|ドイツ|米国)(?:の)?(?:リージョン|データセンター|サーバー)|"
+    r"(?P<e>日本|国内|eu|欧州)(?:域内|国内)?(?:で|に)(?:完結|保存|保管|置|留め|とどめ)|"
+    r"(?P<f>国外|海外|日本の外|eu(?:域)?外|欧州の外)(?:に|へ|で)?(?:は)?[^、。]{0,8}?(?:出せ|出し|出さ|送れ|送ら|持ち出|置け|置か|保存でき|NG|不可|ダメ|禁止)"
+)
 NOT_SENSITIVE = (
     r"公開(?:済み|されている|情報|データ)|public (?:data|information|docs|documents)|"
     r"data is (?:all )?public|nothing (?:private|sensitive|confidential)|no (?:sensitive|private|"

@@ -17,6 +17,8 @@ from advisor.domain.catalog import UseCase
 from advisor.domain.hardware import card_count, lookup_gpu
 from advisor.domain.needs import MAX_CONTEXT_TOKENS, Lang, Needs, detect_lang
 from advisor.domain.negation import Mention, clauses, mentions, stated
+from advisor.domain.workload_rules import number as _number
+from advisor.domain.workload_rules import workload
 
 #: RAM assumed for a plain laptop / PC when no size is given (stated as an assumption)
 DEFAULT_PC_RAM_GB = 16.0
@@ -43,6 +45,9 @@ def _any(pattern: str, text: str) -> bool:
 def normalise(text: str) -> str:
     """NFKC (full-width digits and brackets), lowercase, number words as digits."""
     t = unicodedata.normalize("NFKC", text).lower()
+    # a run of 24+ digits, commas or dots is no figure anyone states, and the number patterns
+    # would backtrack over it quadratically: blank it
+    t = re.sub(r"[\d,.]{24,}", " ", t)
     t = t.replace("〜", "~").replace("~", "~")
     for word, digit in lex.NUMBER_WORDS.items():
         t = re.sub(rf"(?<![a-z]){word}(?![a-z])", digit, t)
@@ -65,6 +70,7 @@ def extract_needs(text: str, model_ids: Iterable[str] = (), lang: Lang | None = 
     _languages(t, lang, found, notes)
     _hardware(text, t, found, notes)
     _deployment(t, lang, found, notes, questions)
+    _residency(t, found, notes)
     _priority(t, found)
     _licence(t, found)
     _sizes_and_workload(t, found, notes)
@@ -288,6 +294,22 @@ def _deployment(
     del lang
 
 
+def _residency(t: str, found: dict[str, object], notes: list[str]) -> None:
+    """A country or region the data must stay in: its own slot; the recommender then admits
+    only models that can run locally (no card records an API's region)."""
+    m = _search(lex.RESIDENCY, t)
+    if m is None:
+        return
+    place = next((g for g in m.groups() if g), "") or m.group(0)
+    code = next((c for c, pat in lex.RESIDENCY_PLACES.items() if re.search(pat, place)), None)
+    if code is None:  # "data residency" with no place named: the country the text names
+        code = next((c for c, pat in lex.RESIDENCY_PLACES.items() if re.search(pat, t)), None)
+    if code is None:
+        return
+    found["residency"] = code
+    notes.append(f"residency: data stays in {code}; no API in the catalog records its region")
+
+
 def _priority(t: str, found: dict[str, object]) -> None:
     def level(pattern: str) -> tuple[bool, bool]:
         ms = [
@@ -347,40 +369,7 @@ def _sizes_and_workload(t: str, found: dict[str, object], notes: list[str]) -> N
     elif _any(lex.DEVICE, t):
         found["max_params_b"] = 4.5
         notes.append("size: at most about 4B parameters, to run on a phone, browser or board")
-    for key, pattern in (
-        ("requests_per_day", lex.PER_DAY),
-        ("tokens_per_request", lex.PER_REQUEST),
-    ):
-        m = _search(pattern, t)
-        value = _number(*[g for g in m.groups() if g][:2]) if m else 0
-        if value > 0:  # "0 requests a day" states nothing usable
-            found[key] = value
-    if "requests_per_day" not in found and (m := _search(lex.PER_MONTH, t)):
-        value = _number(*[g for g in m.groups() if g][:2])
-        if value > 0:
-            found["requests_per_day"] = round(value / 30, 1)
-            notes.append(f"workload: {value:,.0f} requests a month = {value / 30:,.0f} a day")
-    crowd = re.search(
-        r"(\d[\d,]*)\s*(?:人|名|users?|people|employees|staff)[^\d]{0,12}(?:1日|毎日|一日|a day|per day|daily)?\s*(\d+)\s*(?:回|件|times|requests)",
-        t,
-    )
-    if crowd and re.search(r"1日|毎日|一日|a day|per day|daily", crowd.group(0)):
-        # 「社員200人が1日5回ずつ」: people x their own requests a day
-        found["requests_per_day"] = _number(crowd.group(1)) * _number(crowd.group(2))
-    few = re.search(
-        r"(?:月|毎月)(?:に)?\s*数(十|百|千)\s*(?:件|回|リクエスト)|a few (hundred|thousand) (?:requests|calls)",
-        t,
-    )
-    if "requests_per_day" not in found and few:  # 「月に数百」: a few hundred a month
-        per_month = {"十": 30, "百": 300, "千": 3000, "hundred": 300, "thousand": 3000}[
-            few.group(1) or few.group(2)
-        ]
-        if "month" in few.group(0) or "月" in few.group(0):
-            found["requests_per_day"] = round(per_month / 30, 1)
-            notes.append(f"workload: {per_month:,} requests a month = {per_month / 30:,.0f} a day")
-    parts = re.search(rf"入力\s*{lex.NUM}\s*(?:トークン)?\s*[+＋と、,]\s*出力\s*{lex.NUM}", t)
-    if parts:  # 「入力3000+出力1000トークン」: the request's size is both
-        found["tokens_per_request"] = _number(parts.group(1)) + _number(parts.group(2))
+    workload(t, found, notes)
     ctx = _context_tokens(t)
     if ctx and ctx != found.get("tokens_per_request"):  # a request's size is not a context need
         found["context_tokens"] = ctx
@@ -412,11 +401,6 @@ def _money(t: str, found: dict[str, object]) -> None:
             found.update(budget_amount=amount, budget_currency=currency, budget_period=period)
             found["budget_hard"] = _any(lex.HARD_LIMIT, around)
             return
-
-
-def _number(num: str, unit: str | None = None) -> float:
-    scale = {"k": 1e3, "千": 1e3, "万": 1e4, "m": 1e6, "million": 1e6}.get(unit or "", 1)
-    return float(num.replace(",", "")) * scale
 
 
 def _context_tokens(t: str) -> int | None:

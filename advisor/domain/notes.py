@@ -11,6 +11,10 @@ import re
 
 _JA: list[tuple[re.Pattern[str], str]] = [
     (
+        re.compile(r"^residency: data stays in (\w+); no API in the catalog records its region$"),
+        r"データ所在地: データは\1の外に出さない。カタログにリージョンを記録したAPIがないため、ローカルで動かせるモデルに限る",
+    ),
+    (
         re.compile(r"^workload: ([\d,]+) requests a month = ([\d,]+) a day$"),
         r"利用量: 月\1件 = 1日あたり\2件",
     ),

@@ -120,6 +120,11 @@ def _deployment_value(n: Needs, lang: str) -> str | None:
         parts.append(names[n.deployment][0 if lang == "ja" else 1])
     if n.privacy:
         parts.append(_t(lang, "データは社外に出さない", "data stays in-house"))
+    if n.residency:
+        from advisor.domain.filters import RESIDENCY_NAMES
+
+        ja, en = RESIDENCY_NAMES.get(n.residency, (n.residency, n.residency))
+        parts.append(_t(lang, f"データは{ja}の外に出さない", f"data stays in {en}"))
     if n.commercial:
         parts.append(_t(lang, "商用利用", "commercial use"))
     if n.open_weights:
