@@ -144,9 +144,20 @@ class Advisor:
         """Needs from free text (validated), merged over a previous turn's, with explicit overrides."""
         text = clean_text(text, self.settings.max_input_chars)
         needs = extract_needs(text, self.catalog.mentioned(text))
+        if self.settings.learned_needs:
+            needs = self.read_needs_combined(text, needs)
         if previous is not None:
             needs = previous.merged(needs)
         return apply_overrides(needs, overrides)
+
+    def read_needs_combined(self, text: str, rules: Needs | None = None) -> Needs:
+        """The rules' reading, with the learned reader's confident and private readings."""
+        from advisor.domain.needs_learned import combine, reader
+
+        rules = rules if rules is not None else self.read_needs_rules(text)
+        knowledge = self.settings.paths.knowledge_dir
+        learned = reader(knowledge / "eval", self.settings.paths.data_dir / "cache")
+        return combine(rules, learned.read(text))
 
     def read_needs_rules(self, text: str) -> Needs:
         """The rules' reading alone (no LLM), as the needs evaluation measures it."""

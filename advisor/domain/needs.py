@@ -57,6 +57,10 @@ class Needs(BaseModel):
     budget_period: Period | None = None
     budget_hard: bool = Field(False, description="a limit ('under', '以内'), not an estimate")
     models: list[str] = Field(default_factory=list, description="model ids the text names")
+    slot_sources: dict[str, str] = Field(
+        default_factory=dict,
+        description="where each stated slot came from: rules, or learned (with its probability)",
+    )
     lang: Lang = "en"
     assumptions: list[str] = Field(default_factory=list)
     questions: list[str] = Field(
@@ -94,7 +98,15 @@ class Needs(BaseModel):
         """The stated criteria as `key=value` pairs (for reports and prompts)."""
         data = self.model_dump(
             mode="json",
-            exclude={"assumptions", "unknown", "models", "lang", "gpu_kind", "questions"},
+            exclude={
+                "assumptions",
+                "unknown",
+                "models",
+                "lang",
+                "gpu_kind",
+                "questions",
+                "slot_sources",
+            },
         )
         return ", ".join(f"{k}={v}" for k, v in data.items() if v not in (None, [], False))
 

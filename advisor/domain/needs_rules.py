@@ -76,6 +76,7 @@ def extract_needs(text: str, model_ids: Iterable[str] = (), lang: Lang | None = 
     _sizes_and_workload(t, found, notes)
     _money(t, found)
 
+    found["slot_sources"] = {k: "rules" for k in found if k not in ("lang", "models")}
     needs = Needs.model_validate(found)
     needs.assumptions = notes
     needs.questions = questions

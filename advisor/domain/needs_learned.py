@@ -1,0 +1,222 @@
+"""A second needs reader that generalises: per-slot linear classifiers over character n-grams
+(scikit-learn, hashed features, no model download), trained on the labelled phrasings of
+`knowledge/eval/needs.yaml` and `needs-holdout.yaml`. The rules stay the first reader; this
+one fills slots they left empty when it is confident, and its private reading of where data
+may go wins over a non-private one (see `combine`)."""
+
+from __future__ import annotations
+
+import hashlib
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from advisor.domain.needs import Needs
+from advisor.errors import safe_yaml
+
+#: the slots it reads, and the sets it learns them from
+SLOTS = ("deployment", "privacy", "priority", "japanese", "finetune", "commercial", "cpu_only")
+TRAIN_SETS = ("needs", "needs-holdout")
+#: a value fills an empty slot only above this probability
+CONFIDENT = 0.75
+#: a private reading (local / privacy) overrides a non-private one above this probability
+PRIVATE = 0.6
+UNSTATED = "-"
+
+
+@dataclass
+class Reading:
+    """The learned reader's value and probability per slot (UNSTATED when it sees none)."""
+
+    values: dict[str, Any] = field(default_factory=dict)
+    confidence: dict[str, float] = field(default_factory=dict)
+
+
+def _text(t: str) -> str:
+    return unicodedata.normalize("NFKC", t).lower()
+
+
+N_FEATURES = 2**16
+
+
+def features(text: str) -> tuple[list[int], list[float]]:
+    """Hashed character 2-4-grams of the text (within words, padded), l2-normalised counts."""
+    import zlib
+
+    counts: dict[int, float] = {}
+    for word in _text(text).split():
+        w = f" {word} "
+        for n in (2, 3, 4):
+            for i in range(len(w) - n + 1):
+                h = zlib.crc32(w[i : i + n].encode()) % N_FEATURES
+                counts[h] = counts.get(h, 0.0) + 1.0
+    norm = sum(v * v for v in counts.values()) ** 0.5 or 1.0
+    return list(counts), [v / norm for v in counts.values()]
+
+
+class LearnedReader:
+    def __init__(self, texts: list[str], labels: dict[str, list[str]]):
+        import numpy as np
+        from scipy.sparse import csr_matrix
+        from sklearn.linear_model import LogisticRegression
+
+        rows, cols, vals = [], [], []
+        for r, t in enumerate(texts):
+            idx, v = features(t)
+            rows += [r] * len(idx)
+            cols += idx
+            vals += v
+        x = csr_matrix((vals, (rows, cols)), shape=(len(texts), N_FEATURES))
+        # every slot's weights in one matrix: a phrasing is read with one gather and a sum
+        blocks, self.slots = [], []
+        for slot, ys in labels.items():
+            classes = sorted(set(ys))
+            if len(classes) < 2:
+                continue
+            # one-vs-rest with liblinear: one binary classifier per value (fast on sparse text)
+            rows_w, rows_b = [], []
+            for c in classes:
+                model = LogisticRegression(C=4.0, solver="liblinear", class_weight="balanced")
+                model.fit(x, [y == c for y in ys])
+                rows_w.append(model.coef_[0])
+                rows_b.append(model.intercept_[0])
+            blocks.append((np.vstack(rows_w), np.asarray(rows_b)))
+            self.slots.append((slot, classes, len(classes)))
+        self.w = np.ascontiguousarray(np.vstack([c for c, _ in blocks]).T, dtype=np.float32)
+        self.b = np.hstack([b for _, b in blocks]).astype(np.float32)
+
+    def read(self, text: str) -> Reading:
+        import numpy as np
+
+        idx, v = features(text)
+        logits = self.b.copy()
+        if idx:
+            logits += np.asarray(v, dtype=np.float32) @ self.w[idx]
+        out = Reading()
+        at = 0
+        for slot, classes, n in self.slots:
+            z = logits[at : at + n]
+            at += n
+            p = 1.0 / (1.0 + np.exp(-z))  # one-vs-rest: each value's own probability,
+            p /= p.sum()  # normalised over the slot's values
+            best = int(p.argmax())
+            out.values[slot] = str(classes[best])
+            out.confidence[slot] = round(float(p[best]), 3)
+        return out
+
+
+def _label(value: Any) -> str:
+    return UNSTATED if value is None else str(value).lower()
+
+
+def training_data(eval_dir: Path) -> tuple[list[str], dict[str, list[str]]]:
+    texts: list[str] = []
+    labels: dict[str, list[str]] = {s: [] for s in SLOTS}
+    for name in TRAIN_SETS:
+        path = eval_dir / f"{name}.yaml"
+        for case in safe_yaml(path.read_text(encoding="utf-8")) or []:
+            texts.append(case["text"])
+            expect = case.get("expect", {})
+            for slot in SLOTS:
+                value = expect.get(slot)
+                if slot == "privacy" and value is None and expect.get("deployment") == "local":
+                    value = None  # local for another reason: privacy not stated
+                labels[slot].append(_label(value))
+    return texts, labels
+
+
+_TRAINED: dict[str, LearnedReader] = {}
+
+
+def _reader(eval_dir: Path, digest: str, cache_dir: Path | None) -> LearnedReader:
+    if digest in _TRAINED:  # one training per process, whatever the data dir
+        return _TRAINED[digest]
+    _TRAINED[digest] = got = _load_or_train(eval_dir, digest, cache_dir)
+    return got
+
+
+def _load_or_train(eval_dir: Path, digest: str, cache_dir: Path | None) -> LearnedReader:
+    import json
+
+    import numpy as np
+
+    path = cache_dir / f"needs-learned-{digest}.npz" if cache_dir else None
+    if path is not None and path.is_file():
+        try:
+            got = np.load(path, allow_pickle=False)
+            r = LearnedReader.__new__(LearnedReader)
+            r.w, r.b = got["w"], got["b"]
+            r.slots = [(s, c, n) for s, c, n in json.loads(str(got["slots"]))]
+            return r
+        except (OSError, ValueError, KeyError):
+            pass  # a damaged cache is rebuilt
+    r = LearnedReader(*training_data(eval_dir))
+    if path is not None:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_suffix(".tmp.npz")
+            np.savez(tmp, w=r.w, b=r.b, slots=json.dumps(r.slots))
+            tmp.replace(path)
+        except OSError:
+            pass  # read-only: train again next time
+    return r
+
+
+def reader(eval_dir: Path, cache_dir: Path | None = None) -> LearnedReader:
+    """Trained once per training data (keyed by the sets' hash) and cached in `cache_dir`."""
+    h = hashlib.sha256(f"{N_FEATURES}".encode())
+    for name in TRAIN_SETS:
+        h.update((eval_dir / f"{name}.yaml").read_bytes())
+    return _reader(eval_dir, h.hexdigest()[:16], cache_dir)
+
+
+_PARSE = {
+    "deployment": lambda v: v,
+    "priority": lambda v: v,
+    "privacy": lambda v: v == "true",
+    "japanese": lambda v: v == "true",
+    "finetune": lambda v: v == "true",
+    "commercial": lambda v: v == "true",
+    "cpu_only": lambda v: v == "true",
+}
+
+
+def combine(rules: Needs, learned: Reading) -> Needs:
+    """Rules win where they fired; the learned reader fills empty slots when confident; where
+    the two disagree on where data may go, the private reading wins and one question is asked.
+    Each slot's source and confidence are recorded in `slot_sources`."""
+    data = rules.model_dump(exclude={"unknown"})
+    sources: dict[str, str] = dict(rules.slot_sources)
+    notes = list(rules.assumptions)
+    questions = list(rules.questions)
+    for slot, raw in learned.values.items():
+        p = learned.confidence[slot]
+        if raw == UNSTATED:
+            continue
+        value = _PARSE[slot](raw)
+        current = data.get(slot)
+        empty = current is None or (slot in ("privacy", "cpu_only") and current is False)
+        private = (slot == "deployment" and value == "local") or (slot == "privacy" and value)
+        if empty and p >= CONFIDENT:
+            if slot == "cpu_only" and (data.get("gpu_gb") or not value):
+                continue
+            data[slot] = value
+            sources[slot] = f"learned ({p:.2f})"
+        elif private and p >= PRIVATE and current != value:
+            # a reader sees that data must stay inside: local first, and ask
+            data["deployment"] = "local"
+            data["privacy"] = True if slot == "privacy" or data.get("privacy") else data["privacy"]
+            sources[slot] = f"learned, private reading ({p:.2f}) over the rules ({current})"
+            notes.append(
+                f"deployment: local, because a reader saw data that must stay inside ({p:.2f})"
+            )
+            if "deployment" not in questions:
+                questions.append("deployment")
+    if data.get("privacy") and data.get("deployment") != "local":
+        data["deployment"] = "local"
+    data["slot_sources"] = sources
+    needs = Needs.model_validate(data)
+    needs.assumptions = notes
+    needs.questions = questions
+    return needs
