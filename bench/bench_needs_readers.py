@@ -1,60 +1,62 @@
 """Needs reading per reader: the rules alone, the learned reader alone, and the two combined
-(services.needs), on the needs sets; slot accuracy overall, per language, and for the
-deployment, privacy and residency slots. Run:
-    .venv/bin/python bench/bench_needs_readers.py needs-fresh needs needs-holdout"""
+(what services.needs uses), on the needs sets: slot accuracy overall and for the deployment,
+privacy and residency slots.
+
+    .venv/bin/python bench/bench_needs_readers.py needs-fresh needs needs-holdout
+"""
+
+from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
-from advisor import evaluate as ev
-from advisor.domain.needs import Needs
-from advisor.domain.needs_learned import _PARSE, UNSTATED, combine, reader
-from advisor.services import Advisor
-from advisor.settings import load_settings
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
 
-adv = Advisor(load_settings(llm={"mode": "extractive"}))
-R = reader(Path("knowledge/eval"))
-
-
-def learned_only(text):
-    r = R.read(text)
-    data = {}
-    for slot, v in r.values.items():
-        if v != UNSTATED:
-            data[slot] = _PARSE[slot](v)
-    return Needs.model_validate(data)
+from advisor import evaluate as ev  # noqa: E402
+from advisor.domain.needs import Needs  # noqa: E402
+from advisor.domain.needs_learned import _PARSE, UNSTATED, combine, reader  # noqa: E402
+from advisor.services import Advisor  # noqa: E402
+from advisor.settings import load_settings  # noqa: E402
 
 
-def combined(text):
-    return combine(adv.read_needs_rules(text), R.read(text))
+def main(sets: list[str]) -> None:
+    adv = Advisor(load_settings(llm={"mode": "extractive"}))
+    eval_dir = ROOT / "knowledge" / "eval"
+    learned = reader(eval_dir)
 
+    def learned_only(text: str) -> Needs:
+        got = learned.read(text)
+        return Needs.model_validate(
+            {s: _PARSE[s](v) for s, v in got.values.items() if v != UNSTATED}
+        )
 
-out = {}
-for name in sys.argv[1:]:
-    cases = ev.load_needs_cases(Path("knowledge/eval"), name)
-    for label, fn in (
+    def combined(text: str) -> Needs:
+        return combine(adv.read_needs_rules(text), learned.read(text))
+
+    readers: list[tuple[str, Callable[[str], Needs]]] = [
         ("rules", adv.read_needs_rules),
         ("learned", learned_only),
         ("combined", combined),
-    ):
-        res, _ = ev.needs_results(cases, fn)
-        out[f"{name}/{label}"] = {
-            k: res[k]
-            for k in res
-            if k
-            in (
+    ]
+    for name in sets:
+        cases = ev.load_needs_cases(eval_dir, name)
+        for label, fn in readers:
+            res, _ = ev.needs_results(cases, fn)
+            cells = []
+            for key in (
                 "overall",
                 "lang:ja",
                 "lang:en",
                 "slot:deployment",
                 "slot:privacy",
                 "slot:residency",
-            )
-        }
-        o = res["overall"]
-        d = res.get("slot:deployment", {})
-        p = res.get("slot:privacy", {})
-        print(
-            f"{name:14} {label:9} overall {o['correct']}/{o['total']} {o['accuracy']:.1%}  deployment {d.get('correct')}/{d.get('total')}  privacy {p.get('correct')}/{p.get('total')}",
-            flush=True,
-        )
+            ):
+                if key in res:
+                    cells.append(f"{key} {res[key]['correct']}/{res[key]['total']}")
+            print(f"{name:14} {label:9} " + "  ".join(cells), flush=True)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:] or ["needs-fresh", "needs", "needs-holdout"])
