@@ -152,11 +152,13 @@ class Advisor:
 
     def read_needs_combined(self, text: str, rules: Needs | None = None) -> Needs:
         """The rules' reading, with the learned reader's confident and private readings."""
-        from advisor.domain.needs_learned import combine, reader
+        from advisor.domain.needs_learned import TRAIN_SETS, combine, reader
 
         rules = rules if rules is not None else self.read_needs_rules(text)
-        knowledge = self.settings.paths.knowledge_dir
-        learned = reader(knowledge / "eval", self.settings.paths.data_dir / "cache")
+        eval_dir = self.settings.paths.knowledge_dir / "eval"
+        if not all((eval_dir / f"{name}.yaml").is_file() for name in TRAIN_SETS):
+            return rules  # a knowledge folder without the labelled sets: the rules alone
+        learned = reader(eval_dir, self.settings.paths.data_dir / "cache")
         return combine(rules, learned.read(text))
 
     def read_needs_rules(self, text: str) -> Needs:

@@ -17,7 +17,7 @@ def kinds(core: Advisor, sentence: str, model_id: str | None, lang: str = "en", 
     ("sentence", "model_id", "lang", "bad"),
     [
         # numbers: parameters, memory, prices, context
-        ("Qwen3.5-9B has 9B parameters and fits in 6.8 GB at Q4.", "qwen3.5-9b", "en", []),
+        ("Qwen3.5-9B has 9B parameters and fits in 6.4 GB at Q4.", "qwen3.5-9b", "en", []),
         ("Qwen3.5-9B has 70B parameters.", "qwen3.5-9b", "en", ["number"]),
         ("Mistral 7B needs 40 GB of GPU memory.", "mistral-7b", "en", ["number"]),
         ("GPT-4.1 costs $2 per 1M input tokens and $8 for output.", "gpt-4.1", "en", []),

@@ -99,8 +99,11 @@ def _norm(text: str) -> str:
 
 
 def load_glossary(path: Path) -> Glossary:
+    """The glossary file; a knowledge folder without one has an empty glossary."""
+    if not path.exists():
+        return Glossary(as_of=dt.date.today(), terms=[])
     if not path.is_file():
-        raise DataError(f"glossary not found: {path}")
+        raise DataError(f"glossary is not a file: {path}")
     try:
         return Glossary.model_validate(safe_yaml(path.read_text(encoding="utf-8")))
     except yaml.YAMLError as exc:
