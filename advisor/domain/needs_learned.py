@@ -130,10 +130,26 @@ _TRAINED: dict[str, LearnedReader] = {}
 
 
 def _reader(eval_dir: Path, digest: str, cache_dir: Path | None) -> LearnedReader:
-    if digest in _TRAINED:  # one training per process, whatever the data dir
-        return _TRAINED[digest]
-    _TRAINED[digest] = got = _load_or_train(eval_dir, digest, cache_dir)
+    if digest not in _TRAINED:  # one training per process, whatever the data dir
+        _TRAINED[digest] = _load_or_train(eval_dir, digest, cache_dir)
+    got = _TRAINED[digest]
+    if cache_dir is not None and not (cache_dir / f"needs-learned-{digest}.npz").is_file():
+        _save(got, cache_dir / f"needs-learned-{digest}.npz")
     return got
+
+
+def _save(r: LearnedReader, path: Path) -> None:
+    import json
+
+    import numpy as np
+
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp.npz")
+        np.savez(tmp, w=r.w, b=r.b, slots=json.dumps(r.slots))
+        tmp.replace(path)
+    except OSError:
+        pass  # read-only: train again next time
 
 
 def _load_or_train(eval_dir: Path, digest: str, cache_dir: Path | None) -> LearnedReader:
@@ -153,13 +169,7 @@ def _load_or_train(eval_dir: Path, digest: str, cache_dir: Path | None) -> Learn
             pass  # a damaged cache is rebuilt
     r = LearnedReader(*training_data(eval_dir))
     if path is not None:
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_suffix(".tmp.npz")
-            np.savez(tmp, w=r.w, b=r.b, slots=json.dumps(r.slots))
-            tmp.replace(path)
-        except OSError:
-            pass  # read-only: train again next time
+        _save(r, path)
     return r
 
 
@@ -215,8 +225,13 @@ def combine(rules: Needs, learned: Reading) -> Needs:
                 questions.append("deployment")
     if data.get("privacy") and data.get("deployment") != "local":
         data["deployment"] = "local"
-    data["slot_sources"] = sources
-    needs = Needs.model_validate(data)
+    before = rules.model_dump(exclude={"unknown"})
+    changes = {k: v for k, v in data.items() if before.get(k) != v}
+    changes["slot_sources"] = sources
+    # only the changed fields count as stated: a follow-up's merge keeps the earlier turn's
+    needs = rules.model_copy(update=changes)
+    needs = Needs.model_validate(needs.model_dump(exclude={"unknown"}))
+    needs.__pydantic_fields_set__ = set(rules.model_fields_set) | set(changes)
     needs.assumptions = notes
     needs.questions = questions
     return needs
