@@ -69,6 +69,7 @@ class Advisor:
             has_history=has_history,
             hardware=needs.memory_gb is not None or needs.cpu_only,
             workload=needs.requests_per_day is not None,
+            use_case=bool(needs.use_cases),
         )
 
     def plans(

@@ -51,7 +51,9 @@ def prompt_problems(messages: list[dict[str, str]], p: Prepared) -> list[str]:
     """The fixed system prompt; every piece of data (facts, passages, question) with its '<' '>'
     neutralised, so no markup but the template's own reaches the model."""
     out = []
-    tpl = load_prompt(PROJECT_ROOT / "prompts", "picks", p.lang)
+    # a question answered by a plan (about a model, a comparison...) has the plan's template
+    planned = bool(p.plans) and p.reading is not None and "recommend" not in p.reading.kinds
+    tpl = load_prompt(PROJECT_ROOT / "prompts", "plan" if planned else "picks", p.lang)
     system, user = messages[0]["content"], messages[1]["content"]
     if messages[0]["role"] != "system" or system != tpl.system.strip():
         out.append("the system message is not the fixed template")
@@ -63,7 +65,10 @@ def prompt_problems(messages: list[dict[str, str]], p: Prepared) -> list[str]:
         if tag in user:
             out.append(f"raw {tag} in the prompt")
     for r in p.recommendations[:3]:  # the picks' facts are in the prompt, in ranking order
-        if f"- {r.name}:" not in user:
+        if planned:
+            if r.name not in user:
+                out.append(f"the plan's model {r.model_id} is missing from the prompt")
+        elif f"- {r.name}:" not in user:
             out.append(f"the facts of {r.model_id} are missing from the prompt")
     return out
 

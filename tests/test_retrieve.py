@@ -78,7 +78,7 @@ def test_retrieve_json_contract(indexed: Advisor) -> None:
     assert data["query"] == "LoRAで微調整できるモデル" and len(data["results"]) == 3
     for r in data["results"]:
         assert {"source_id", "title", "lang", "text", "score"} <= set(r)
-        assert r["source_id"].startswith(("guide/", "models/"))
+        assert r["source_id"].startswith(("guide/", "models/", "glossary/"))
 
 
 @pytest.fixture(scope="module")

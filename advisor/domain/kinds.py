@@ -70,6 +70,7 @@ _FIT = _rx(
     r"|何gb|何ギガ|どのくらいのgpu|どんなgpu|必要なgpu|gpu(?:は|が)?(?:何|どれ|いる|要る|必要)|vram|メモリ(?:は|が)?(?:どれ|何|足|いる|要る|必要)"
     r"|速度|速さ|何トークン|tok/s|tokens?/s|トークン/秒|量子化|\bq[48]\b|\bfp16\b"
     r"|\brun\b|\bruns\b|\brunning\b|\bfit\b|\bfits\b|\bload\b|\bhost\b|how fast|\bspeed\b|\bquant"
+    r"|\busable on\b|\bwork on (?:my|a|an|the)\b|使い物|実用的"
     r"|enough (?:vram|memory|ram)|how much (?:vram|memory|ram)|what (?:gpu|hardware)|which gpu"
     r"|\bneed (?:a|an|to buy) .{0,20}gpu"
 )
@@ -120,6 +121,10 @@ _RECOMMEND = _rx(
 _ABOUT = _rx(
     r"について|とは|って(?:何|なに|どう|どんな|いい|強い)|どんな|教えて|詳しく|特徴|概要|強み|弱み|評判|スペック|性能"
     r"|tell me about|\bwhat(?:'s| is)\b|\babout\b|overview|\binfo\b|details|how good|\bgood\b|\bspecs?\b|strengths?"
+)
+_ABOUT_STRONG = _rx(
+    r"について|とは|って(?:何|なに|どんな|どう)|どんなモデル|詳しく|特徴|概要|強み|弱み|スペック"
+    r"|tell me about|\bwhat(?:'s| is)\b|overview|\bspecs?\b|strengths?|weakness"
 )
 #: words that show the message is about LLMs at all (out of scope when none is there)
 _DOMAIN = _rx(
@@ -173,6 +178,7 @@ def read_kinds(
     has_history: bool = False,
     hardware: bool = False,
     workload: bool = False,
+    use_case: bool = False,
 ) -> Reading:
     """The kinds `text` asks. `models`: the card ids it names; `terms`: the glossary terms it
     names; `stated`: whether it states any need; `hardware` / `workload`: whether it states a
@@ -200,9 +206,11 @@ def read_kinds(
         add("lifecycle", "asks whether a named model is still offered")
     if _DECIDE_TOPIC.search(t) and _DECIDE.search(t):
         add("decide", "weighs two ways of running a model")
-    if named >= 2 and (_COMPARE.search(t) or not _other_cue(t)):
+    # models named beside a stated use, with no question about them, are not what is asked
+    if named >= 2 and (_COMPARE.search(t) or not (_other_cue(t) or use_case)):
         add("compare", f"names {named} models to set side by side")
-    if named and (_FIT.search(t) or (hardware and not _COST.search(t))) and "why_not" not in kinds:
+    hardware_only = hardware and not use_case and not _COST.search(t) and not _RECOMMEND.search(t)
+    if named and (_FIT.search(t) or hardware_only) and "why_not" not in kinds:
         add("fit", "asks whether a named model runs on stated hardware")
     price_only = _PRICE_ONLY.search(t) and not workload  # "per 1M tokens": a card's price
     if (
@@ -219,7 +227,14 @@ def read_kinds(
         add("explain", "asks what a concept means")
     elif _CRITERIA.search(t) and not named:
         add("explain", "asks about the guide's criteria")
-    if named == 1 and not kinds and (_ABOUT.search(t) or not stated):
+    # a stated need with a model named is still a request for a shortlist ("recommend X"
+    # in a question about code completion does not make X the answer); "tell me about X" is not
+    if (
+        named == 1
+        and not kinds
+        and (not stated or _ABOUT_STRONG.search(t))
+        and not (stated and _RECOMMEND.search(t))
+    ):
         add("model", "asks about one named model")
     other_first = bool(kinds) and kinds[0] in ("compare", "fit", "model")
     wants_more = re.search(r"他に|ほかに|代わり|instead|alternative|other", t)
@@ -227,7 +242,7 @@ def read_kinds(
     if _RECOMMEND.search(t) and not blocked and (not other_first or wants_more):
         add("recommend", "asks which model to use")
     if not kinds:
-        if named == 1:
+        if named == 1 and not use_case:
             add("model", "names one model")
         elif stated or named or terms or _DOMAIN.search(t):
             if _TASK.search(t) and not _DOMAIN.search(t):

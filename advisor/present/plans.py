@@ -104,8 +104,7 @@ def about(p: dict[str, Any], lang: str, cite: Cite) -> list[str]:
             f"{name} ({p['vendor']}): {'; '.join(parts)}.",
         )
     ]
-    lines.append(f"- {f.get('strengths', '')}")
-    lines.append(f"- {f.get('cautions', '')}")
+    lines += [f"- {f[k]}" for k in ("strengths", "cautions") if f.get(k)]
     lines.append(lifecycle_line(p["lifecycle"], lang, cite))
     return lines
 

@@ -12,6 +12,7 @@ from typing import Any
 from advisor.domain.guide import CRITERION_SECTIONS
 from advisor.domain.kinds import KIND_LABELS, KINDS, Reading
 from advisor.domain.needs import CRITERIA, Needs
+from advisor.domain.plans import Plan
 from advisor.errors import BackendError
 from advisor.i18n import t
 from advisor.present import plans as present
@@ -89,8 +90,16 @@ def cite_fn(p: Prepared) -> Any:
     return cite
 
 
-def plan_text(chain: ChainLike, p: Prepared) -> str:
-    """Every plan of the answer as Markdown lines."""
+def _without_prose(plan: Plan) -> Plan:
+    facts = getattr(plan, "facts", None)
+    if not isinstance(facts, dict):
+        return plan
+    kept = {k: v for k, v in facts.items() if k not in ("strengths", "cautions")}
+    return plan.model_copy(update={"facts": kept})
+
+
+def plan_text(chain: ChainLike, p: Prepared, plans: list[Plan] | None = None) -> str:
+    """Every plan of the answer (or `plans`) as Markdown lines."""
     cat = chain.advisor.catalog
     names = {c.id: c.name for c in cat}
     guide = chain.advisor.guide
@@ -100,7 +109,8 @@ def plan_text(chain: ChainLike, p: Prepared) -> str:
         return CRITERIA_LABELS[key][0 if p.lang == "ja" else 1]
 
     blocks = [
-        "\n".join(present.render(plan, p.lang, cite_fn(p), names, titles, crit)) for plan in p.plans
+        "\n".join(present.render(plan, p.lang, cite_fn(p), names, titles, crit))
+        for plan in (p.plans if plans is None else plans)
     ]
     return _inert("\n\n".join(b for b in blocks if b))
 
@@ -108,7 +118,9 @@ def plan_text(chain: ChainLike, p: Prepared) -> str:
 def plan_messages(chain: ChainLike, p: Prepared) -> list[Message]:
     tpl = load_prompt(chain.advisor.settings.paths.prompts_dir, "plan", p.lang)
     kinds = [t(p.lang, *KIND_LABELS[k]) for k in (p.reading.kinds if p.reading else [])]
-    facts = compact(re.sub(r" \[\d{1,2}\]", "", plan_text(chain, p)))
+    # the facts only: a card's prose (strengths, cautions) never reaches the prompt
+    plain = [_without_prose(x) for x in p.plans]
+    facts = compact(re.sub(r" \[\d{1,2}\]", "", plan_text(chain, p, plain)))
     return tpl.render(
         kind=", ".join(kinds), facts=_quote(facts, 1500), question=_quote(p.question, 600)
     )
