@@ -163,12 +163,15 @@ def stream_plan(chain: ChainLike, p: Prepared) -> Iterator[str]:
     started = time.monotonic()
     raw: list[str] = []
     try:
+        p.usage.update(prompt_tokens=0, completion_tokens=0, seconds=0.0)
         for piece in chain.llm.stream(messages, min(chain.max_tokens, EXPLAIN_TOKENS)):
-            if not raw:
+            if not p.usage["completion_tokens"]:
                 p.usage["first_token_seconds"] = round(time.monotonic() - started, 2)
+            p.usage["completion_tokens"] += 1
+            p.usage["seconds"] = round(time.monotonic() - started, 2)
             if shown := echo.feed(piece):
                 raw.append(shown)
-            yield ""  # a tick: the UI shows progress
+            yield ""  # a tick: the UI's status line shows the explanation's progress
     except BackendError as exc:
         p.notices.append(
             t(
