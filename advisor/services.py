@@ -159,7 +159,10 @@ class Advisor:
         eval_dir = self.settings.paths.knowledge_dir / "eval"
         if not all((eval_dir / f"{name}.yaml").is_file() for name in TRAIN_SETS):
             return rules  # a knowledge folder without the labelled sets: the rules alone
-        learned = reader(eval_dir, self.settings.paths.data_dir / "cache")
+        try:
+            learned = reader(eval_dir, self.settings.paths.data_dir / "cache")
+        except ImportError:  # scikit-learn comes with the rag extra: without it, rules alone
+            return rules
         return combine(rules, learned.read(text))
 
     def read_needs_rules(self, text: str) -> Needs:
