@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from advisor.domain.catalog import Catalog
+from advisor.domain.dialogue import CLARIFY
 from advisor.domain.needs import Needs
 from advisor.domain.needs_learned import Reading, combine, reader
 from advisor.services import Advisor
@@ -37,7 +38,8 @@ def test_a_private_reading_wins_and_asks() -> None:
     rules = Needs(deployment="api", slot_sources={"deployment": "rules"})
     learned = Reading(values={"privacy": "true"}, confidence={"privacy": 0.7})
     got = combine(rules, learned)
-    assert got.deployment == "local" and got.privacy is True and "deployment" in got.questions
+    assert got.deployment == "local" and got.privacy is True and got.questions == ["api_if_masked"]
+    assert all(q in CLARIFY for q in got.questions)  # the dialogue can ask it
     assert "private reading" in got.slot_sources["privacy"]
 
 

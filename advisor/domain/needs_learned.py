@@ -221,8 +221,8 @@ def combine(rules: Needs, learned: Reading) -> Needs:
             notes.append(
                 f"deployment: local, because a reader saw data that must stay inside ({p:.2f})"
             )
-            if "deployment" not in questions:
-                questions.append("deployment")
+            if "api_if_masked" not in questions:  # the dialogue's clarifying question
+                questions.append("api_if_masked")
     if data.get("privacy") and data.get("deployment") != "local":
         data["deployment"] = "local"
     before = rules.model_dump(exclude={"unknown"})
