@@ -8,6 +8,7 @@ Run: .venv/bin/python bench/bench_kv_llamacpp.py [--json]"""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 import subprocess
@@ -70,6 +71,7 @@ def formula_bytes_per_token(meta: dict[str, str]) -> float:
         head_dim=k,
         v_head_dim=v if v != k else None,
         sources=["https://github.com/ggml-org/ggml/blob/master/docs/gguf.md"],
+        as_of=dt.date.today(),  # read from the file itself, now
     )
     return kv_bytes_per_token(a, 4096)
 

@@ -55,21 +55,31 @@ def test_kv_within_25_percent_for_all_but_one(core: Advisor) -> None:
 
 
 def test_layer_types_are_counted_as_they_are() -> None:
-    full = Architecture(layers=36, kv_heads=8, head_dim=128, sources=SRC)
+    full = Architecture(layers=36, kv_heads=8, head_dim=128, sources=SRC, as_of="2026-12-02")
     assert kv_bytes_per_token(full, 4096) == 36 * 8 * 256 * 2
     # 3 linear-attention layers in 4 keep no per-token cache (Qwen3.5)
-    hybrid = Architecture(layers=32, kv_heads=4, head_dim=256, linear_layers=24, sources=SRC)
+    hybrid = Architecture(
+        layers=32, kv_heads=4, head_dim=256, linear_layers=24, sources=SRC, as_of="2026-12-02"
+    )
     assert kv_bytes_per_token(hybrid, 4096) == 8 * 4 * 512 * 2
     # a sliding window holds at most its window, so its share shrinks with the context
     swa = Architecture(
-        layers=62, kv_heads=16, head_dim=128, sliding_window=1024, sliding_layers=52, sources=SRC
+        layers=62,
+        kv_heads=16,
+        head_dim=128,
+        sliding_window=1024,
+        sliding_layers=52,
+        sources=SRC,
+        as_of="2026-12-02",
     )
     assert kv_bytes_per_token(swa, 1024) == 62 * 16 * 256 * 2
     assert kv_bytes_per_token(swa, 32768) == pytest.approx(
         (10 * 16 * 256 * 2 * 32768 + 52 * 16 * 256 * 2 * 1024) / 32768
     )
     # MLA caches the latent and the RoPE key (DeepSeek-V3: 512 + 64 values a layer)
-    mla = Architecture(layers=61, kv_lora_rank=512, rope_head_dim=64, sources=SRC)
+    mla = Architecture(
+        layers=61, kv_lora_rank=512, rope_head_dim=64, sources=SRC, as_of="2026-12-02"
+    )
     assert kv_bytes_per_token(mla, 4096) == 61 * 576 * 2
     assert kv_bytes_per_token(full, 4096, "q8_0") == pytest.approx(36 * 8 * 256 * 34 / 32)
 

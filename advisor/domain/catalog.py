@@ -160,6 +160,7 @@ class Architecture(BaseModel):
     native_params_b: float | None = Field(
         None, gt=0, description="billions of parameters stored in native_format"
     )
+    as_of: dt.date = Field(description="the day these figures were checked against `sources`")
     sources: list[HttpUrl] = Field(min_length=1, description="the config.json / GGUF pages")
 
     @model_validator(mode="after")
