@@ -194,6 +194,7 @@ def needs_results(
             count("overall", ok)
             count(f"slot:{slot}", ok)
             count(f"lang:{case.lang}", ok)
+            count(f"slot:{slot}|{case.lang}", ok)
             count(f"kind:{case.kind}", ok)
             if slot in ("deployment", "privacy") and case.kind in ("negated", "conditional"):
                 count("deployment_privacy_negations", ok)
