@@ -23,6 +23,7 @@ from advisor.settings import LLMSettings, Settings
 if TYPE_CHECKING:
     from langchain_core.embeddings import Embeddings
 
+    from advisor.domain.needs_learned import LearnedReader
     from advisor.domain.plans.fit import FitPlan
     from advisor.rag.answer import AnswerChain
     from advisor.rag.index import Chunk, IndexReport, Store
@@ -151,19 +152,27 @@ class Advisor:
             needs = previous.merged(needs)
         return apply_overrides(needs, overrides)
 
-    def read_needs_combined(self, text: str, rules: Needs | None = None) -> Needs:
-        """The rules' reading, with the learned reader's confident and private readings."""
-        from advisor.domain.needs_learned import TRAIN_SETS, combine, reader
+    @cached_property
+    def learned_reader(self) -> LearnedReader | None:
+        """The second needs reader, trained (or loaded from data/cache) once per advisor; None
+        without the labelled sets or scikit-learn (the rules then read alone)."""
+        from advisor.domain.needs_learned import TRAIN_SETS, reader
 
-        rules = rules if rules is not None else self.read_needs_rules(text)
         eval_dir = self.settings.paths.knowledge_dir / "eval"
         if not all((eval_dir / f"{name}.yaml").is_file() for name in TRAIN_SETS):
-            return rules  # a knowledge folder without the labelled sets: the rules alone
+            return None
         try:
-            learned = reader(eval_dir, self.settings.paths.data_dir / "cache")
-        except ImportError:  # scikit-learn comes with the rag extra: without it, rules alone
-            return rules
-        return combine(rules, learned.read(text))
+            return reader(eval_dir, self.settings.paths.data_dir / "cache")
+        except ImportError:  # scikit-learn comes with the rag extra
+            return None
+
+    def read_needs_combined(self, text: str, rules: Needs | None = None) -> Needs:
+        """The rules' reading, with the learned reader's confident and private readings."""
+        from advisor.domain.needs_learned import combine
+
+        rules = rules if rules is not None else self.read_needs_rules(text)
+        learned = self.learned_reader
+        return rules if learned is None else combine(rules, learned.read(text))
 
     def read_needs_rules(self, text: str) -> Needs:
         """The rules' reading alone (no LLM), as the needs evaluation measures it."""
@@ -271,9 +280,12 @@ class Advisor:
         ).start()
 
     def open_retrieval(self) -> None:
-        """Open the index and load the embedder now, not at the first question."""
+        """Open the index, load the embedder and the learned needs reader now, not at the first
+        question."""
         _ = self.retriever
         self.embedder.embed_query("-")
+        if self.settings.learned_needs:
+            _ = self.learned_reader
 
     @cached_property
     def _llms(self) -> dict[str, LLM]:

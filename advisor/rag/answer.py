@@ -219,22 +219,24 @@ class AnswerChain:
         retrieved passages with at least one guide section; at most k + 2 in all."""
         lang = s["needs"].lang
         # what the plans cite comes first: their cards, guide sections and glossary entries
-        planned: list[Passage] = []
-        for plan in s["plans"]:
-            for sid in plan.sources:
-                got = self.advisor.passage(f"{sid}#{lang}")
-                if got is not None and got.chunk.base_id not in {x.chunk.base_id for x in planned}:
-                    planned.append(got)
+        planned = self._by_ids([sid for plan in s["plans"] for sid in plan.sources], lang, [])
         if s["plans"] and "recommend" not in s["reading"].kinds:
             return planned[: MAX_PASSAGES + 4] or self._retrieved(s, lang)
         rest = self._retrieved(s, lang)
         seen = {x.chunk.base_id for x in planned}
         out = planned[:4] + [x for x in rest if x.chunk.base_id not in seen]
         # the guide sections of the stated criteria and the terms named: the answer's basis line
-        for sid in basis_ids(s["needs"], s["reading"]):
+        return self._by_ids(basis_ids(s["needs"], s["reading"]), lang, out)
+
+    def _by_ids(self, ids: list[str], lang: str, have: list[Passage]) -> list[Passage]:
+        """`have`, then the indexed chunks of `ids` in `lang` it does not hold yet."""
+        out = list(have)
+        seen = {x.chunk.base_id for x in out}
+        for sid in ids:
             got = self.advisor.passage(f"{sid}#{lang}")
-            if got is not None and sid not in {x.chunk.base_id for x in out}:
+            if got is not None and got.chunk.base_id not in seen:
                 out.append(got)
+                seen.add(got.chunk.base_id)
         return out
 
     def _retrieved(self, s: dict[str, Any], lang: str) -> list[Passage]:
