@@ -181,6 +181,20 @@ def fit(p: dict[str, Any], lang: str, cite: Cite) -> list[str]:
     return lines
 
 
+def _sum(p: dict[str, Any], x: dict[str, Any], lang: str) -> str:
+    """requests x days, then tokens x price, in the asker's language."""
+    n = p["requests_per_day"] * p["days"]
+    tin, tout = n * p["input_tokens"] / 1e6, n * p["output_tokens"] / 1e6
+    total = f"${x['api_usd_per_month']:,.2f}"
+    return t(
+        lang,
+        f"{p['requests_per_day']:,.0f}件 × {p['days']}日 = {n:,.0f}件、入力{tin:,.1f}M × ${x['price_in']:g}"
+        f" + 出力{tout:,.1f}M × ${x['price_out']:g} = {total}",
+        f"{p['requests_per_day']:,.0f} x {p['days']} = {n:,.0f} requests; {tin:,.1f}M in x"
+        f" ${x['price_in']:g} + {tout:,.1f}M out x ${x['price_out']:g} = {total}",
+    )
+
+
 def _note(note: str, lang: str) -> str:
     code, _, arg = note.partition(":")
     if code == "capped":
@@ -242,8 +256,8 @@ def cost(p: dict[str, Any], lang: str, cite: Cite) -> list[str]:
             lines.append(
                 t(
                     lang,
-                    f"- {name}: API 月 ${x['api_usd_per_month']:,.2f}{jpy} — {x['arithmetic']}",
-                    f"- {name}: API ${x['api_usd_per_month']:,.2f} a month{jpy}: {x['arithmetic']}",
+                    f"- {name}: API 月 ${x['api_usd_per_month']:,.2f}{jpy} — {_sum(p, x, lang)}",
+                    f"- {name}: API ${x['api_usd_per_month']:,.2f} a month{jpy}: {_sum(p, x, lang)}",
                 )
             )
         if x.get("self_host_usd_per_month") is not None:
