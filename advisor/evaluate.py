@@ -216,6 +216,18 @@ def needs_results(
     return summary, misses
 
 
+def private_api_only(adv: Advisor, cases: list[NeedsCase], top: int = 5) -> dict[str, Any]:
+    """Phrasings labelled as data that must stay inside (privacy, residency), read as the app
+    reads them: those whose shortlist holds a model that runs only behind an API (bar: none)."""
+    bad: list[dict[str, Any]] = []
+    private = [c for c in cases if c.expect.get("privacy") is True or c.expect.get("residency")]
+    for case in private:
+        recs = adv.recommend(adv.needs(case.text), top=top).recommendations
+        if api := [r.model_id for r in recs if not adv.catalog.get(r.model_id).runs_locally]:
+            bad.append({"id": case.id, "text": case.text, "api_only": api})
+    return {"phrasings": len(private), "api_only_shortlists": len(bad), "cases": bad}
+
+
 # --- recommendations ---------------------------------------------------------------------------
 
 

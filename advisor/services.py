@@ -152,6 +152,13 @@ class Advisor:
             needs = previous.merged(needs)
         return apply_overrides(needs, overrides)
 
+    def correct_data(self, needs: Needs, choice: str, top: int = 5) -> tuple[Needs, Result]:
+        """A person's correction of where data may go (data_reading's choices), ranked again."""
+        from advisor.domain import data_reading
+
+        fixed = data_reading.apply(needs, choice)
+        return fixed, self.recommend(fixed, top=top)
+
     @cached_property
     def learned_reader(self) -> LearnedReader | None:
         """The second needs reader, trained (or loaded from data/cache) once per advisor; None

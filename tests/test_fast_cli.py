@@ -120,7 +120,14 @@ def test_eval_only_needs_json() -> None:
     r = invoke("eval", "--only", "needs", "--json")
     assert r.exit_code == 0, r.output
     data = json.loads(r.stdout)
-    assert set(data) == {"needs", "needs_misses", "needs_holdout", "needs_holdout_misses"}
+    sets = ("needs", "needs_holdout", "needs_fresh")
+    assert set(data) == {*sets, *(f"{k}_misses" for k in sets), "needs_private_api_only"}
+    # no phrasing whose data must stay inside gets an API-only model, in any set
+    safety = data["needs_private_api_only"]
+    assert set(safety) == {"needs", "needs-holdout", "needs-fresh"}
+    assert all(m["phrasings"] > 10 and m["api_only_shortlists"] == 0 for m in safety.values()), {
+        k: m["cases"] for k, m in safety.items()
+    }
     assert data["needs"]["overall"]["accuracy"] >= 0.9
     assert data["needs"]["overall"]["total"] > 0
 
@@ -153,6 +160,8 @@ def run_main(
         (("recommend", "chatbot", "--local", "--api"), b"", "contradict"),
         (("recommend", "chatbot", "--cpu-only", "--gpu-gb", "8"), b"", "contradict"),
         (("recommend", "chatbot", "--lang", "fr"), b"", "--lang must be"),
+        (("recommend", "chatbot", "--data", "moon"), b"", "--data must be"),
+        (("ask", "chatbot", "--data", "region:mars"), b"", "--data must be"),
         (("recommend", "chatbot", "--top", "0"), b"", "--top"),
         (("models", "--japanese", "fluent"), b"", "--japanese must be"),
         (("eval", "--only", "vibes"), b"", "--only must be"),

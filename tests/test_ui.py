@@ -152,6 +152,69 @@ def test_follow_up_keeps_needs(page) -> None:
     assert "RTX 3060" in after  # the GPU from the first turn still decides the fit
 
 
+def _shortlist_kinds(page, selector: str) -> list[str]:
+    return [row[2] for row in _table_rows(page, selector)]
+
+
+def test_chat_data_reading_corrected_in_one_click(page, tmp_path: Path) -> None:
+    """Issue 18: the chat states where data may go; one click corrects it and the shortlist
+    changes (private data: open models only; corrected to 'may go to an API': APIs too)."""
+    _ask(page, "顧客の個人情報が入った問い合わせログを分類したい。データは社外に出せません")
+    page.wait_for_selector("#citations details", timeout=60_000)
+    page.wait_for_function(
+        "document.querySelector('#chatbot').innerText.includes('データの扱い')", timeout=60_000
+    )
+    assert "ローカルのみ" in page.inner_text("#chatbot")
+    radio = page.locator("#data-fix")
+    radio.wait_for(timeout=10_000)
+    before = _table_rows(page, "#shortlist")
+    assert before and {r[2] for r in before} == {"オープン"}, before
+    _shot(page, tmp_path, "chat-data-reading.png", full_page=True)
+    radio.locator("label", has_text="APIに送ってよい").click()
+    page.wait_for_function(
+        "document.querySelector('#chatbot').innerText.includes('訂正しました')", timeout=30_000
+    )
+    page.wait_for_function(
+        "(old) => [...document.querySelectorAll('#shortlist .virtual-row')]"
+        ".map(r => r.querySelectorAll('.body-cell')[1].innerText.trim()).join('|') !== old",
+        arg="|".join(r[1] for r in before),
+        timeout=30_000,
+    )
+    assert "API" in _shortlist_kinds(page, "#shortlist")
+    # a follow-up keeps the correction
+    _ask(page, "もっと安いのは?")
+    page.wait_for_function(
+        "document.querySelector('#chatbot').innerText.split('もっと安いのは?').length > 1 && "
+        "document.querySelector('#chatbot').innerText.split('もっと安いのは?')[1]"
+        ".includes('データの扱い')",
+        timeout=60_000,
+    )
+    after = page.inner_text("#chatbot").split("もっと安いのは?")[1]
+    assert "APIに送ってよい" in after, after[:400]
+
+
+def test_dialogue_data_reading_corrected_in_one_click(page) -> None:
+    page.get_by_role("tab", name="ニーズ診断").click()
+    page.wait_for_selector("#dlg-question", timeout=10_000)
+    _dialogue_reply(page, "社内の議事録を要約したい。機密なので外部サービスには出せない。GPUは24GB")
+    assert "データは社外に出せない" in page.inner_text("#dlg-card")
+    page.click("#dlg-recommend")
+    page.wait_for_selector("#dlg-plot .js-plotly-plot", timeout=30_000)
+    before = _table_rows(page, "#dlg-table")
+    assert before and {r[2] for r in before} == {"オープン"}, before
+    page.locator("#dlg-data label", has_text="APIに送ってよい").click()
+    page.wait_for_function(
+        "document.querySelector('#dlg-card').innerText.includes('訂正済み')", timeout=15_000
+    )
+    page.wait_for_function(
+        "(old) => [...document.querySelectorAll('#dlg-table .virtual-row')]"
+        ".map(r => r.querySelectorAll('.body-cell')[1].innerText.trim()).join('|') !== old",
+        arg="|".join(r[1] for r in before),
+        timeout=30_000,
+    )
+    assert "API" in _shortlist_kinds(page, "#dlg-table")
+
+
 def test_needs_dialogue_to_recommendation(page, tmp_path: Path) -> None:
     page.get_by_role("tab", name="ニーズ診断").click()
     page.wait_for_selector("#dlg-question", timeout=10_000)

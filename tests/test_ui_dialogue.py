@@ -83,7 +83,7 @@ def test_skip_moves_on_and_an_unrelated_reply_asks_again(h: Handlers) -> None:
 
 def test_edit_form_applies_or_warns_without_losing_anything(h: Handlers) -> None:
     view = _reply(h, h.dialogue_start(JA), "社内文書の要約、GPUなし")
-    values = list(view[10:])
+    values = list(view[11:])  # after the data-reading radio
     form = [v["value"] for v in values]
     fields = list(views.FORM_FIELDS)
     form[fields.index("ram_gb")] = 64

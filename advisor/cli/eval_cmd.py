@@ -48,9 +48,20 @@ def eval_(
     report: dict[str, Any] = {}
     if only in (None, "needs"):
         eval_dir = adv.settings.paths.knowledge_dir / "eval"
-        for key, name in (("needs", "needs"), ("needs_holdout", "needs-holdout")):
+        safety: dict[str, Any] = {}
+        sets = (
+            ("needs", "needs"),
+            ("needs_holdout", "needs-holdout"),
+            ("needs_fresh", "needs-fresh"),
+        )
+        for key, name in sets:
+            if not (eval_dir / f"{name}.yaml").is_file():
+                continue
             ncases = ev.load_needs_cases(eval_dir, name)
-            report[key], report[f"{key}_misses"] = ev.needs_results(ncases, adv.read_needs_rules)
+            # as the app reads: the rules, then the learned reader where it is enabled
+            report[key], report[f"{key}_misses"] = ev.needs_results(ncases, adv.needs)
+            safety[name] = ev.private_api_only(adv, ncases)
+        report["needs_private_api_only"] = safety
     if only in (None, "retrieval"):
 
         def search(q: str, k: int) -> list[str]:
@@ -118,10 +129,10 @@ def _print_eval(report: dict[str, Any]) -> None:
             out.print(
                 f"[yellow]miss[/] {r['id']} kinds {r['read']}: {escape('; '.join(r['misses']))}"
             )
-    for set_key in ("needs", "needs_holdout"):
+    for set_key in ("needs", "needs_holdout", "needs_fresh"):
         if set_key not in report:
             continue
-        t = Table(title=f"{set_key} reading (rules, no LLM): slot accuracy")
+        t = Table(title=f"{set_key} reading (rules + learned reader, no LLM): slot accuracy")
         for col in ("group", "correct", "total", "accuracy"):
             t.add_column(col)
         for key, m in report[set_key].items():
@@ -132,6 +143,14 @@ def _print_eval(report: dict[str, Any]) -> None:
                 f"[yellow]miss[/] {miss['id']} {miss['slot']}: expected {miss['expected']!r},"
                 f" got {miss['got']!r} — {escape(miss['text'])}"
             )
+    for name, m in report.get("needs_private_api_only", {}).items():
+        colour = "green" if not m["api_only_shortlists"] else "red"
+        out.print(
+            f"[{colour}]{name}: {m['api_only_shortlists']} of {m['phrasings']} phrasings whose "
+            "data must stay inside got an API-only model in the shortlist[/]"
+        )
+        for c in m["cases"]:
+            out.print(f"  [red]{c['id']}[/] {escape(c['text'])} -> {', '.join(c['api_only'])}")
     if "retrieval" in report:
         t = Table(title="retrieval")
         for col in ("lang", "n", "recall@1", "recall@5", "hit@5", "MRR", "nDCG@5"):

@@ -65,6 +65,18 @@ def retrieve(
 # --- ask / chat -------------------------------------------------------------------------------
 
 Backend = typer.Option("--backend", help="openai, llamacpp or extractive (default: settings)")
+DataOption = typer.Option(
+    "--data", help="correct where data may go: private, local, api, any, or region:jp|eu|us|de"
+)
+
+
+def _check_data(data: str | None) -> None:
+    from advisor.domain import data_reading
+
+    if data is not None and not data_reading.is_choice(data):
+        raise InputError(
+            f"--data must be private, local, api, any or region:jp|eu|us|de, not {data!r}"
+        )
 
 
 @app.command()
@@ -73,18 +85,20 @@ def ask(
     backend: Annotated[str | None, Backend] = None,
     as_json: Annotated[bool, typer.Option("--json")] = False,
     lang: Annotated[str | None, typer.Option(help="answer language: ja or en")] = None,
+    data: Annotated[str | None, DataOption] = None,
 ) -> None:
     """Answer a free-form question, grounded in the guide and the model cards, with citations."""
     if backend not in (None, "openai", "llamacpp", "extractive"):
         raise InputError(f"--backend must be openai, llamacpp or extractive, not {backend!r}")
     if lang not in (None, "ja", "en"):
         raise InputError(f"--lang must be 'ja' or 'en', not {lang!r}")
+    _check_data(data)
     adv = _advisor()
     text = clean_text(_read_arg(question), adv.settings.max_input_chars)  # bad input fails first
     adv.preload(backend)  # the model loads while the index and the embedder open
     adv.open_retrieval()
     chain = adv.chain(backend)
-    prepared = chain.prepare(text, lang=lang)
+    prepared = chain.prepare(text, lang=lang, data=data)
     if as_json:
         answer = chain.finish(prepared, "".join(chain.stream(prepared)))
         _emit_json(answer.to_contract())
@@ -132,6 +146,9 @@ def chat(
             return
         if not line.strip():
             continue
+        if line.strip().startswith("/data"):  # correct the last turn's data reading
+            _correct_last(chain, history, line.strip().removeprefix("/data").strip())
+            continue
         try:
             prepared = chain.prepare(line, history)
         except InputError as exc:
@@ -139,3 +156,22 @@ def chat(
             continue
         answer = _print_turn(chain, prepared)
         history.append(Turn(question=line, needs=prepared.needs, answer=answer.answer))
+
+
+def _correct_last(chain: Any, history: list[Any], choice: str) -> None:
+    """`/data api` in the chat: the last turn's data reading corrected, its shortlist again."""
+    from advisor.domain import data_reading
+    from advisor.present.profile import correction_text
+    from advisor.rag.answer import Turn
+
+    if not history:
+        err.print("error: /data corrects the last answer's reading; ask a question first")
+        return
+    if not data_reading.is_choice(choice):
+        err.print(f"error: /data takes private, local, api, any or region:jp, not {choice!r}")
+        return
+    last = history[-1]
+    needs, result = chain.advisor.correct_data(last.needs, choice)
+    history[-1] = Turn(question=last.question, needs=needs, answer=last.answer)
+    names = [f"{r.rank}. {r.name}" for r in result.recommendations[:3]]
+    out.print(correction_text(needs, names, needs.lang), highlight=False, markup=False)

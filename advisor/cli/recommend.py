@@ -62,6 +62,13 @@ def recommend(
     tokens_per_request: Annotated[
         float | None, typer.Option(min=1, max=1e7, help="input tokens per request")
     ] = None,
+    data: Annotated[
+        str | None,
+        typer.Option(
+            "--data",
+            help="correct where data may go: private, local, api, any, or region:jp|eu|us|de",
+        ),
+    ] = None,
     uncurated: Annotated[
         bool,
         typer.Option(
@@ -80,6 +87,12 @@ def recommend(
         raise InputError(f"--budget must be low, medium or high, not {budget!r}")
     if priority not in (None, "accuracy", "balanced", "cost", "speed"):
         raise InputError(f"--priority must be accuracy, balanced, cost or speed, not {priority!r}")
+    from advisor.domain import data_reading
+
+    if data is not None and not data_reading.is_choice(data):
+        raise InputError(
+            f"--data must be private, local, api, any or region:jp|eu|us|de, not {data!r}"
+        )
     adv = _advisor()
     needs_text = _read_arg(needs_text)
     overrides: dict[str, Any] = {
@@ -100,14 +113,16 @@ def recommend(
         "lang": lang,
     }
     needs = adv.needs(needs_text, **overrides)
+    if data is not None:  # the person's correction of the data reading wins over both readers
+        needs = data_reading.apply(needs, data)
     result = adv.recommend(needs, top)
     extra, why_none = adv.uncurated(needs) if uncurated else ([], None)
     if as_json:
-        data = result.to_contract()
+        contract = result.to_contract()
         if uncurated:  # a separate key: never mixed into the curated recommendations
-            data["uncurated"] = [m.model_dump(mode="json") for m in extra]
-            data["uncurated_note"] = why_none
-        _emit_json(data)
+            contract["uncurated"] = [m.model_dump(mode="json") for m in extra]
+            contract["uncurated_note"] = why_none
+        _emit_json(contract)
         return
     _print_result(result)
     if uncurated:
@@ -138,12 +153,13 @@ def _print_uncurated(models: list[Uncurated], why_none: str | None, lang: str) -
 
 def _print_result(result: Result) -> None:
     from advisor.present import shortlist
-    from advisor.present.profile import used_line
+    from advisor.present.profile import data_line, used_line
     from advisor.present.report import CRITERIA_LABELS
 
     n = result.needs
     lang = n.lang
     out.print(escape(used_line(n, None, lang)), highlight=False)
+    out.print(f"[bold]{escape(data_line(n, lang))}[/]", highlight=False)
     for a in n.assumptions:
         out.print(f"  [dim]{_t(lang, '仮定', 'assumed')}: {escape(localise(a, lang))}[/]")
     table = Table(title=_t(lang, "おすすめ", "Recommendations"), show_lines=True)

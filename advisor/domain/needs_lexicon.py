@@ -200,6 +200,27 @@ NOT_SENSITIVE = (
     r"data is (?:all )?public|nothing (?:private|sensitive|confidential)|no (?:sensitive|private|"
     r"personal) data"
 )
+#: a country or region named outright (not as a language or a people: 日本語, Japanese, German)
+RESIDENCY_NAMED = {
+    "jp": r"日本(?!語|人|企業|向け)|japan\b|japanese (?:soil|servers?|data ?cent(?:er|re)s?|region)",
+    "eu": r"(?<![a-z])eu(?![a-z])|europe(?:an union)?\b|欧州|ヨーロッパ|gdpr",
+    "us": r"\bu\.s\.|\busa\b|united states|\bus[- ](?:only|based|region)|\bin the us\b|米国|アメリカ",
+    "de": r"germany|german (?:soil|servers?|data ?cent(?:er|re)s?)|ドイツ",
+}
+#: a place with no country named: the one the text names, else Japan (in Japanese text)
+RESIDENCY_GENERIC = r"国内|国外|海外|in-country"
+#: a limit on where data may be, said next to a place in the same sentence
+RESIDENCY_LIMIT = (
+    r"出せ|出し|出さ|出ては|持ち出|以外|国外|域外|域内|内に|内で|完結|とどめ|留め|とどま|留ま|限る|"
+    r"限定|限り|所在|保存|保管|置く|置か|置け|禁止|じゃないと|でないと|必須|"
+    r"\bleav|outside|inside|within|\bstay|remain|kept|\bkeep|stored|storage|hosted|processed|"
+    r"processing|located|\bsoil\b|resid|-only\b"
+)
+#: a place allowed rather than required (「海外のAPIでも問題ない」, "anywhere is fine")
+RESIDENCY_ALLOWED = (
+    r"^.{0,12}?(?:でも|も)(?:ok|可|大丈夫|問題|構わ|いい|よい)|anywhere|doesn'?t matter where|"
+    r"no (?:data )?residency"
+)
 DATA = r"データ|情報|文書|資料|書類|記録|data|records|documents|files|information"
 
 ACCURACY = (

@@ -17,6 +17,7 @@ from advisor.domain.catalog import UseCase
 from advisor.domain.hardware import card_count, lookup_gpu
 from advisor.domain.needs import MAX_CONTEXT_TOKENS, Lang, Needs, detect_lang
 from advisor.domain.negation import Mention, clauses, mentions, stated
+from advisor.domain.residency_rules import residency
 from advisor.domain.workload_rules import number as _number
 from advisor.domain.workload_rules import workload
 
@@ -70,7 +71,7 @@ def extract_needs(text: str, model_ids: Iterable[str] = (), lang: Lang | None = 
     _languages(t, lang, found, notes)
     _hardware(text, t, found, notes)
     _deployment(t, lang, found, notes, questions)
-    _residency(t, found, notes)
+    residency(t, found, notes)
     _priority(t, found)
     _licence(t, found)
     _sizes_and_workload(t, found, notes)
@@ -293,22 +294,6 @@ def _deployment(
     if deployment is not None:
         found["deployment"] = deployment
     del lang
-
-
-def _residency(t: str, found: dict[str, object], notes: list[str]) -> None:
-    """A country or region the data must stay in: its own slot; the recommender then admits
-    only models that can run locally (no card records an API's region)."""
-    m = _search(lex.RESIDENCY, t)
-    if m is None:
-        return
-    place = next((g for g in m.groups() if g), "") or m.group(0)
-    code = next((c for c, pat in lex.RESIDENCY_PLACES.items() if re.search(pat, place)), None)
-    if code is None:  # "data residency" with no place named: the country the text names
-        code = next((c for c, pat in lex.RESIDENCY_PLACES.items() if re.search(pat, t)), None)
-    if code is None:
-        return
-    found["residency"] = code
-    notes.append(f"residency: data stays in {code}; no API in the catalog records its region")
 
 
 def _priority(t: str, found: dict[str, object]) -> None:

@@ -246,3 +246,72 @@ def used_line(n: Needs, fresh: Needs | None, lang: str) -> str:
         return _t(lang, "使った条件: 指定なし", "Needs used: none stated")
     sep = "、" if lang == "ja" else "; "
     return _t(lang, f"使った条件: {sep.join(parts)}", f"Needs used: {sep.join(parts)}")
+
+
+# --- where data may go: the safety-critical reading, in one line -------------------------------
+
+_DATA_CHOICE = {
+    "private": (
+        "データは社外に出せない → ローカルのみ",
+        "data must stay in-house → local models only",
+    ),
+    "local": ("自社で動かす → ローカルのみ", "run it yourself → local models only"),
+    "api": ("APIに送ってよい → APIを含む", "data may go to an API → APIs included"),
+    "any": ("制限の指定なし → APIとローカルの両方", "no limit stated → APIs and local models"),
+}
+#: the slot whose source a reading reports
+_READING_SLOT = {"private": "privacy", "local": "deployment", "api": "deployment"}
+
+
+def data_choice_label(choice: str, lang: str) -> str:
+    """One correction choice as the person reads it ('region:jp' names the country)."""
+    if choice.startswith("region:"):
+        from advisor.domain.filters import RESIDENCY_NAMES
+
+        code = choice.removeprefix("region:")
+        ja, en = RESIDENCY_NAMES.get(code, (code, code))
+        return _t(
+            lang,
+            f"データは{ja}の外に出せない → ローカルのみ(地域を記録したAPIなし)",
+            f"data must stay in {en} → local models only (no API records its region)",
+        )
+    return _t(lang, *_DATA_CHOICE[choice])
+
+
+def _source_text(source: str, lang: str) -> str:
+    if source == "corrected":
+        return _t(lang, "訂正済み", "corrected")
+    if source.startswith("learned, private"):
+        return _t(
+            lang, "学習モデルの非公開の読み取りを優先", "the learned reader's private reading"
+        )
+    if source.startswith("learned"):
+        return _t(lang, f"学習モデル {source[7:].strip()}", f"learned reader {source[7:].strip()}")
+    return _t(lang, "ルール", "rules")
+
+
+def data_line(n: Needs, lang: str) -> str:
+    """「データの扱い: データは社外に出せない → ローカルのみ(読み取り: ルール)」."""
+    from advisor.domain.data_reading import reading
+
+    choice = reading(n)
+    slot = "residency" if choice.startswith("region:") else _READING_SLOT.get(choice)
+    source = n.slot_sources.get(slot or "", "")
+    how = _t(
+        lang,
+        f"(読み取り: {_source_text(source, lang)})",
+        f" (read by: {_source_text(source, lang)})",
+    )
+    text = data_choice_label(choice, lang) + (how if source else "")
+    return _t(lang, f"データの扱い: {text}", f"Data: {text}")
+
+
+def correction_text(n: Needs, names: list[str], lang: str) -> str:
+    """What a correction changed: the new data line, then the shortlist's first names."""
+    picks = ("、" if lang == "ja" else ", ").join(names) or _t(
+        lang, "条件に合うモデルなし", "no model meets these needs"
+    )
+    head = _t(lang, "訂正しました", "Corrected")
+    return f"✏️ {head} — {data_line(n, lang)}\n" + _t(
+        lang, f"候補(更新): {picks}", f"Shortlist (updated): {picks}"
+    )

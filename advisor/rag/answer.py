@@ -13,6 +13,7 @@ from typing import Any
 
 from langchain_core.runnables import RunnableLambda, RunnablePassthrough
 
+from advisor.domain import data_reading
 from advisor.domain.catalog import Catalog
 from advisor.domain.kinds import Reading
 from advisor.domain.needs import Needs, detect_lang, hint_schema, merge_hint
@@ -95,8 +96,14 @@ class AnswerChain:
     # --- structured part -----------------------------------------------------------------------
 
     def prepare(
-        self, question: str, history: list[Turn] | None = None, lang: str | None = None
+        self,
+        question: str,
+        history: list[Turn] | None = None,
+        lang: str | None = None,
+        data: str | None = None,
     ) -> Prepared:
+        """The structured part of an answer; `data` is a person's correction of where data
+        may go (data_reading's choices), which wins over both needs readers."""
         from advisor.domain.needs import clean_text
 
         question = clean_text(question, self.advisor.settings.max_input_chars)
@@ -111,6 +118,7 @@ class AnswerChain:
                 "notes": notes,
                 "down": down,
                 "own": own,
+                "data": data,
             }
         )
         return Prepared(
@@ -149,6 +157,8 @@ class AnswerChain:
         needs.lang = s["lang"] or detect_lang(q)
         if self.reads_needs:
             needs = self._llm_reading(needs, s["question"], s["notes"], s["down"])
+        if s.get("data"):
+            needs = data_reading.apply(needs, s["data"])
         return needs
 
     @property

@@ -9,6 +9,7 @@ import time
 from collections.abc import Iterator
 from typing import Any
 
+from advisor.domain import data_reading
 from advisor.domain.guide import CRITERION_SECTIONS
 from advisor.domain.kinds import KIND_LABELS, KINDS, Reading
 from advisor.domain.needs import CRITERIA, Needs
@@ -16,7 +17,7 @@ from advisor.domain.plans import Plan
 from advisor.errors import BackendError
 from advisor.i18n import t
 from advisor.present import plans as present
-from advisor.present.profile import used_line
+from advisor.present.profile import data_line, used_line
 from advisor.present.report import CRITERIA_LABELS
 from advisor.rag.answer_filters import SystemEchoFilter, _inert, _quote
 from advisor.rag.answer_types import ChainLike, Prepared
@@ -38,7 +39,13 @@ def head_line(p: Prepared) -> str:
     kind = t(p.lang, f"質問の種類: {'・'.join(labels)}", f"Question: {', '.join(labels)}")
     if kinds == ["out_of_scope"]:
         return kind
-    return f"{kind} | {used_line(p.needs, p.own_needs, p.lang)}"
+    line = f"{kind} | {used_line(p.needs, p.own_needs, p.lang)}"
+    # where data may go, whenever a shortlist or a decision rests on it or a reader saw a limit
+    if {"recommend", "decide", "cost", "why_not"} & set(kinds) or data_reading.reading(
+        p.needs
+    ) != "any":
+        line += "\n" + data_line(p.needs, p.lang)
+    return line
 
 
 def basis_ids(needs: Needs, reading: Reading | None) -> list[str]:

@@ -12,11 +12,12 @@ from typing import Any
 import gradio as gr
 
 import advisor.ui.views as views
+from advisor.domain import data_reading
 from advisor.domain.dialogue import CLARIFY, apply_reply, is_skip, next_question
 from advisor.domain.needs import Needs, unknown_criteria
 from advisor.errors import AdvisorError
 from advisor.present.catalog import CATALOG_HEADERS, catalog_rows
-from advisor.present.profile import profile_markdown
+from advisor.present.profile import correction_text, data_line, profile_markdown
 from advisor.present.report import markdown_report, reasons_markdown, uncurated_markdown
 from advisor.present.shortlist import SHORTLIST_HEADERS, shortlist_rows
 from advisor.present.text import inert_markdown
@@ -58,7 +59,7 @@ class Handlers:
                 {"role": "user", "content": inert_markdown(message[:500])},
                 {"role": "assistant", "content": f"⚠️ {exc}"},
             ]
-            yield history, turns, gr.update(), "", f"⚠️ {exc}", ""
+            yield history, turns, gr.update(), "", f"⚠️ {exc}", "", gr.update()
             return
         lang = prepared.lang
         status = f"{'回答' if lang == 'ja' else 'Answering with'}: {self.chain.llm.label}"
@@ -77,6 +78,7 @@ class Handlers:
             views.citations_html(prepared, list(range(1, len(prepared.passages) + 1)), lang),
             status,
             "",
+            gr.update(),
         )
         text = ""
         base = status.split(" — ")[0]
@@ -87,11 +89,12 @@ class Handlers:
                 if now - shown >= TICK_SECONDS:
                     shown = now
                     progress = _progress(base, prepared.usage)
-                    yield gr.update(), turns, gr.update(), gr.update(), progress, ""
+                    yield gr.update(), turns, gr.update(), gr.update(), progress, "", gr.update()
                 continue
             text += piece
             history[-1] = {"role": "assistant", "content": inert_markdown(text)}
-            yield history, turns, gr.update(), gr.update(), _progress(base, prepared.usage), ""
+            progress = _progress(base, prepared.usage)
+            yield history, turns, gr.update(), gr.update(), progress, "", gr.update()
         status = _progress(base, prepared.usage)
         answer = self.chain.finish(prepared, text)
         history[-1] = {"role": "assistant", "content": inert_markdown(answer.answer)}
@@ -105,12 +108,38 @@ class Handlers:
             views.citations_html(prepared, [c.n for c in answer.citations], lang),
             status,
             "",
+            views.data_fix_update(prepared.needs, lang),
+        )
+
+    def chat_correct(
+        self, choice: str, history: list[dict[str, str]], turns: list[Turn]
+    ) -> tuple[Any, ...]:
+        """One click on the data reading: the last turn's needs corrected, the shortlist ranked
+        again from them (no LLM), a line in the chat saying what changed; later follow-ups
+        inherit the correction."""
+        history, turns = list(history or []), list(turns or [])
+        if not turns or not choice or not data_reading.is_choice(choice):
+            return gr.update(), turns, gr.update(), gr.update(), gr.update()
+        last = turns[-1]
+        lang = last.needs.lang
+        if choice == data_reading.reading(last.needs):
+            return gr.update(), turns, gr.update(), gr.update(), gr.update()
+        needs, result = self.adv.correct_data(last.needs, choice)
+        turns[-1] = Turn(question=last.question, needs=needs, answer=last.answer)
+        text = correction_text(needs, [r.name for r in result.recommendations[:3]], lang)
+        history.append({"role": "assistant", "content": inert_markdown(text)})
+        return (
+            history,
+            turns,
+            gr.update(value=shortlist_rows(result, lang), headers=SHORTLIST_HEADERS[lang]),
+            views.data_fix_update(needs, lang),
+            "",
         )
 
     # --- needs dialogue ---
     #: outputs of every dialogue view: question, quick replies, profile, skipped, card, raw JSON,
     #: JSON editor, the edit and advanced folds, the apply button, then one per edit control
-    VIEW_LEN = 10 + len(views.FORM_FIELDS)
+    VIEW_LEN = 11 + len(views.FORM_FIELDS)
 
     def dialogue_start(self, lang_choice: str) -> tuple[Any, ...]:
         needs = Needs(lang=_lang(lang_choice))
@@ -186,6 +215,18 @@ class Handlers:
             return tuple(gr.update() for _ in range(self.VIEW_LEN))
         return self._dialogue_view(needs, set(skipped or []))
 
+    def dialogue_data(
+        self, choice: str, needs_json: dict[str, Any], skipped: list[str], lang_choice: str
+    ) -> tuple[Any, ...]:
+        """One click on the data reading corrects the profile (the recommendation follows)."""
+        lang = _lang(lang_choice)
+        needs, _ = self._profile(needs_json, lang)
+        if needs is None or not choice or not data_reading.is_choice(choice):
+            return tuple(gr.update() for _ in range(self.VIEW_LEN))
+        if choice == data_reading.reading(needs):
+            return self._dialogue_view(needs, set(skipped or []))
+        return self._dialogue_view(data_reading.apply(needs, choice), set(skipped or []))
+
     def _question_markdown(self, needs: Needs, skipped: set[str]) -> tuple[str, Any]:
         lang = needs.lang
         q = next_question(needs, skipped)
@@ -226,12 +267,13 @@ class Handlers:
             quick,
             profile,
             sorted(skipped),
-            profile_markdown(needs, lang),
+            f"**{inert_markdown(data_line(needs, lang))}**\n\n" + profile_markdown(needs, lang),
             profile,
             json.dumps(profile, ensure_ascii=False, indent=1),
             gr.update(label=_t(lang, "edit")),
             gr.update(label=_t(lang, "advanced")),
             gr.update(value=_t(lang, "apply")),
+            views.data_fix_update(needs, lang),
             *controls,
         )
 

@@ -58,6 +58,9 @@ def build_ui(advisor: Advisor, chain: AnswerChain | None = None) -> gr.Blocks:
                         )
                         send = gr.Button(_t(lang0, "send"), variant="primary", elem_id="send")
                         status = gr.Markdown("", elem_id="status")
+                        data_fix = gr.Radio(
+                            [], label=_t(lang0, "data_fix"), elem_id="data-fix", visible=False
+                        )
                     with gr.Column(scale=4):
                         shortlist = gr.Dataframe(
                             headers=SHORTLIST_HEADERS[lang0],
@@ -67,7 +70,7 @@ def build_ui(advisor: Advisor, chain: AnswerChain | None = None) -> gr.Blocks:
                             column_widths=views.SHORTLIST_WIDTHS,
                         )
                         cites = gr.HTML("", elem_id="citations")
-                outputs = [bot, turns, shortlist, cites, status, msg]
+                outputs = [bot, turns, shortlist, cites, status, msg, data_fix]
                 send.click(
                     h.chat,
                     [msg, bot, turns],
@@ -81,6 +84,12 @@ def build_ui(advisor: Advisor, chain: AnswerChain | None = None) -> gr.Blocks:
                     outputs,
                     concurrency_limit=advisor.settings.ui.concurrency,
                     concurrency_id="llm",
+                )
+                data_fix.input(
+                    h.chat_correct,
+                    [data_fix, bot, turns],
+                    [bot, turns, shortlist, data_fix, status],
+                    concurrency_limit=8,
                 )
             with gr.Tab(_tabs("tab_needs"), id="needs"):
                 skipped = gr.State([])
@@ -101,6 +110,9 @@ def build_ui(advisor: Advisor, chain: AnswerChain | None = None) -> gr.Blocks:
                         )
                     with gr.Column(scale=3):
                         card_title = gr.Markdown(_t(lang0, "profile"))
+                        dlg_data = gr.Radio(
+                            [], label=_t(lang0, "data_fix"), elem_id="dlg-data", visible=False
+                        )
                         card = gr.Markdown(elem_id="dlg-card")
                         form: dict[str, Any] = {}
                         labels, choices = views.form_labels(lang0), views.form_choices(lang0)
@@ -170,6 +182,7 @@ def build_ui(advisor: Advisor, chain: AnswerChain | None = None) -> gr.Blocks:
                     edit_box,
                     adv_box,
                     apply_form,
+                    dlg_data,
                     *controls,
                 ]
                 results = [dlg_table, dlg_plot, dlg_reasons, dlg_file]
@@ -201,6 +214,14 @@ def build_ui(advisor: Advisor, chain: AnswerChain | None = None) -> gr.Blocks:
                             concurrency_limit=8,
                         ).then(lambda: "", None, reply)
                     )
+                follow(
+                    dlg_data.input(
+                        h.dialogue_data,
+                        [dlg_data, profile, skipped, lang],
+                        dlg_out,
+                        concurrency_limit=8,
+                    )
+                )
                 follow(
                     apply_form.click(h.dialogue_edit, [profile, skipped, lang, *controls], dlg_out)
                 )

@@ -28,6 +28,7 @@ T = {
     "open_only": ("オープンウェイトのみ", "Open weights only"),
     "ja_min": ("日本語", "Japanese"),
     "use_case": ("用途", "Use case"),
+    "data_fix": ("データの扱い(クリックで訂正)", "Where data may go (click to correct)"),
 }
 LANG_CHOICES = ["日本語", "English"]
 

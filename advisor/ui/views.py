@@ -385,3 +385,25 @@ def needs_from_form(n: Needs, values: dict[str, Any], lang: str) -> Needs:
         err = exc.errors()[0]
         field = str(err["loc"][0]) if err["loc"] else ""
         raise ValueError(f"{labels.get(field, field)}: {err['msg']}") from None
+
+
+# --- where data may go: the one-click correction ------------------------------------------------
+
+
+def data_fix_update(n: Needs | None, lang: str) -> Any:
+    """The correction radio for these needs: its choices, the current reading selected."""
+    import gradio as gr
+
+    from advisor.domain import data_reading
+    from advisor.present.profile import data_choice_label
+    from advisor.ui.strings import T
+
+    if n is None:
+        return gr.update(visible=False, value=None)
+    options = [(data_choice_label(c, lang), c) for c in data_reading.choices(n)]
+    return gr.update(
+        choices=options,
+        value=data_reading.reading(n),
+        label=_t(lang, *T["data_fix"]),
+        visible=True,
+    )
