@@ -372,7 +372,7 @@ def test_warm_up_and_status_line(indexed: Advisor, spy: SpyLLM) -> None:
     got = _progress(
         "local x", {"completion_tokens": 41, "seconds": 12.0, "first_token_seconds": 8.0}
     )
-    assert got == "local x — 12.0 s, 10.2 tok/s"
+    assert got == "local x — 12.0 s, 41 tok, 10.2 tok/s"
 
 
 def test_a_long_sentence_after_the_lead_is_not_taken_for_a_cut_one(

@@ -72,9 +72,9 @@ def test_the_line_names_the_reading_and_who_read_it(core: Advisor) -> None:
     assert line.startswith("データの扱い: データは社外に出せない → ローカルのみ"), line
     assert "ルール" in line or "学習モデル" in line
     en = data_line(core.needs("Data must not leave Japan. A contract-review assistant."), "en")
-    assert en.startswith("Data: data must stay in Japan → local models only"), en
+    assert en.startswith("Data handling: data must stay in Japan → local models only"), en
     fixed = data_line(data_reading.apply(n, "api"), "en")
-    assert fixed == "Data: data may go to an API → APIs included (read by: corrected)"
+    assert fixed == "Data handling: data may go to an API → APIs included (read by: corrected)"
 
 
 def test_chat_correction_changes_the_shortlist(h: Handlers, core: Advisor) -> None:

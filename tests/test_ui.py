@@ -451,6 +451,11 @@ def test_app_with_small_local_model(browser, indexed: Advisor, tmp_path: Path) -
             "Array.from(document.querySelectorAll('#chatbot .bot, #chatbot [data-testid=\"bot\"]')).some(e => e.innerText.trim().length > 0)",
             timeout=180_000,
         )
+        # the status line says '…' while the answer is still coming, and stops saying it
+        pg.wait_for_function(
+            "!document.querySelector('#status').innerText.trim().endsWith('…')", timeout=180_000
+        )
+        assert "tok/s" in pg.inner_text("#status")
         pg.screenshot(path=str(tmp_path / "local-model.png"), full_page=True)
         ctx.close()
     finally:

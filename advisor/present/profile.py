@@ -303,7 +303,7 @@ def data_line(n: Needs, lang: str) -> str:
         f" (read by: {_source_text(source, lang)})",
     )
     text = data_choice_label(choice, lang) + (how if source else "")
-    return _t(lang, f"データの扱い: {text}", f"Data: {text}")
+    return _t(lang, f"データの扱い: {text}", f"Data handling: {text}")
 
 
 def correction_text(n: Needs, names: list[str], lang: str) -> str:

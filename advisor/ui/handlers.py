@@ -83,18 +83,29 @@ class Handlers:
         text = ""
         base = status.split(" — ")[0]
         shown = 0.0
+        llm = self.chain.llm.is_llm
+
+        def working() -> str:
+            """The status while the answer is still coming: it ends with '…' until done."""
+            now = _progress(base, prepared.usage)
+            if not llm:
+                return now
+            return (
+                now + " …"
+                if now != base
+                else base + (" — 作成中…" if lang == "ja" else " — writing…")
+            )
+
         for piece in self.chain.stream(prepared):
             if not piece:  # a tick: the status line only, at most twice a second; re-rendering
                 now = time.monotonic()  # the chat per token took CPU from a local model
                 if now - shown >= TICK_SECONDS:
                     shown = now
-                    progress = _progress(base, prepared.usage)
-                    yield gr.update(), turns, gr.update(), gr.update(), progress, "", gr.update()
+                    yield gr.update(), turns, gr.update(), gr.update(), working(), "", gr.update()
                 continue
             text += piece
             history[-1] = {"role": "assistant", "content": inert_markdown(text)}
-            progress = _progress(base, prepared.usage)
-            yield history, turns, gr.update(), gr.update(), progress, "", gr.update()
+            yield history, turns, gr.update(), gr.update(), working(), "", gr.update()
         status = _progress(base, prepared.usage)
         answer = self.chain.finish(prepared, text)
         history[-1] = {"role": "assistant", "content": inert_markdown(answer.answer)}

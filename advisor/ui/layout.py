@@ -77,6 +77,9 @@ def build_ui(advisor: Advisor, chain: AnswerChain | None = None) -> gr.Blocks:
                     outputs,
                     concurrency_limit=advisor.settings.ui.concurrency,
                     concurrency_id="llm",
+                    # the status line shows the progress: Gradio's animated overlay repainted
+                    # the page the whole time and took CPU from a local model
+                    show_progress="hidden",
                 )
                 msg.submit(
                     h.chat,
@@ -84,6 +87,9 @@ def build_ui(advisor: Advisor, chain: AnswerChain | None = None) -> gr.Blocks:
                     outputs,
                     concurrency_limit=advisor.settings.ui.concurrency,
                     concurrency_id="llm",
+                    # the status line shows the progress: Gradio's animated overlay repainted
+                    # the page the whole time and took CPU from a local model
+                    show_progress="hidden",
                 )
                 data_fix.input(
                     h.chat_correct,

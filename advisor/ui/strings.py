@@ -55,4 +55,4 @@ def _progress(base: str, usage: dict[str, float]) -> str:
         return base
     gen = secs - usage.get("first_token_seconds", 0.0)
     rate = f", {n / gen:.1f} tok/s" if gen > 0 else ""
-    return f"{base} — {secs:.1f} s{rate}"
+    return f"{base} — {secs:.1f} s, {int(n)} tok{rate}"
