@@ -59,6 +59,21 @@ def test_it_is_trained_once_cached_and_fast(tmp_path: Path) -> None:
     )
 
 
+def test_the_cache_reads_as_the_trained_reader(tmp_path: Path) -> None:
+    """The sentence embedding's weights travel in the cache: a reader loaded from it reads
+    every phrasing as the one just trained."""
+    from advisor.domain import needs_learned as nl
+
+    trained = nl.LearnedReader(*nl.training_data(EVAL), enc=nl.encoder())
+    assert trained.embedded == (nl.encoder() is not None)
+    path = tmp_path / "needs-learned-x.npz"
+    nl._save(trained, path)
+    loaded = nl._load_or_train(EVAL, "x", tmp_path)
+    assert loaded.embedded == trained.embedded and loaded.w.shape == trained.w.shape
+    for text in ("院外に出せないカルテの要約", "any hosted API is fine, the data is public"):
+        assert loaded.read(text) == trained.read(text)
+
+
 def test_needs_json_records_the_source_of_each_slot(core: Advisor) -> None:
     n = core.needs("社外秘の資料を要約したい。RTX 4090がある")
     assert n.slot_sources.get("gpu_gb") == "rules" and n.slot_sources.get("privacy", "").startswith(

