@@ -167,6 +167,17 @@ def test_the_plan_guard_drops_a_false_comparative(fast_indexed: Advisor) -> None
     assert all("Llama 3.1 8B is better" not in c["generated"] for c in kept)
 
 
+def test_the_plan_guard_drops_talk_about_the_prompt(fast_indexed: Advisor) -> None:
+    spy = SpyLLM()
+    chain = AnswerChain(fast_indexed, spy)
+    p = chain.prepare("GPT-4はまだ使えますか?")
+    spy.enqueue("この事実を説明するための回答: GPT-4は使えます。GPT-4の提供は終了しています。")
+    text = chain.finish(p, "".join(chain.stream(p))).answer
+    assert "説明するための" not in text
+    dropped = [c for c in p.checks if c["source"] == "dropped"]
+    assert any("meta" in x for c in dropped for x in c["problems"]), p.checks
+
+
 def test_questions_eval_no_llm(fast_indexed: Advisor) -> None:
     """The question set with the no-LLM backend: kinds read and facts carried (computed from the
     catalog by advisor/eval_questions.py)."""

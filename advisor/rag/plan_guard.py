@@ -57,6 +57,16 @@ def _named(sentence: str, catalog: Catalog) -> list[str]:
     return catalog.mentioned(sentence)
 
 
+#: a sentence about the prompt rather than the question (「この事実を説明するための回答」,
+#: "the facts show"): the model talking about its instructions, never shown
+_META = re.compile(
+    r"事実を(?:説明|まとめ)|説明するための|与えられた(?:事実|情報)|以下の(?:事実|情報)|"
+    r"\bthe (?:given |above |provided )?facts (?:show|say|state|above)|\bbased on the (?:given |provided )?facts\b|"
+    r"\bhere is (?:an|the|my) (?:answer|explanation)\b",
+    re.I,
+)
+
+
 def check_plan_sentence(
     sentence: str,
     plans: list[dict[str, Any]],
@@ -66,6 +76,8 @@ def check_plan_sentence(
     question: str,
 ) -> list[Problem]:
     problems: list[Problem] = []
+    if _META.search(sentence):
+        problems.append(Problem("meta", "talks about the prompt, not the question"))
     known = _numbers(facts_text) | _numbers(question)
     for n in _numbers(sentence) - known:
         if len(n) > 1 or n not in "0123456789":  # single digits ("1 to 3") are wording
