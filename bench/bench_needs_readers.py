@@ -8,6 +8,7 @@ privacy and residency slots.
 from __future__ import annotations
 
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -56,6 +57,12 @@ def main(sets: list[str]) -> None:
                 if key in res:
                     cells.append(f"{key} {res[key]['correct']}/{res[key]['total']}")
             print(f"{name:14} {label:9} " + "  ".join(cells), flush=True)
+        # what the app runs per message: services.needs (rules, then the learned reader)
+        started = time.perf_counter()
+        for case in cases:
+            adv.needs(case.text)
+        per = (time.perf_counter() - started) / len(cases) * 1000
+        print(f"{name:14} services.needs: {per:.2f} ms per phrasing (bar: 5 ms)", flush=True)
 
 
 if __name__ == "__main__":

@@ -110,6 +110,11 @@ _DECIDE = _rx(
     r"べき|どっち|どちら|迷って|悩んで|決め|判断|選ぶ|選択|いい\?|良い\?|ほうが|方が|意味(?:って|は)?ある|価値|元が取れ"
     r"|\bshould\b|\bwhich\b|\bor\b|\bvs\.?|versus|\bdecide|better (?:to|off|for us)|worth|makes? sense"
 )
+#: no network where it runs: criterion ⑥ is settled by the constraint, and the answer says so
+_OFFLINE = _rx(
+    r"(?:ネット|インターネット|外部)(?:に|へ|と)?(?:は)?(?:つなが|繋が|接続でき|出られ)(?:ら|れ)?ない|オフライン|閉域|エアギャップ"
+    r"|air.?gapped|\boffline\b|no (?:internet|network)(?: access| connection)?|(?:isn'?t|not) connected to the internet"
+)
 _RECOMMEND = _rx(
     r"おすすめ|オススメ|お勧め|お薦め|推奨|推薦|どのモデル|どれ(?:が|を|に)|何(?:を|が)(?:使|いい|良)|なにを使|なにがいい|選んで|候補"
     r"|どんなモデル(?:が|を)|使えるモデル|モデル(?:は|を)(?:教|探)|ありますか|どれなら|どのllm|代わりになる"
@@ -206,6 +211,8 @@ def read_kinds(
         add("lifecycle", "asks whether a named model is still offered")
     if _DECIDE_TOPIC.search(t) and _DECIDE.search(t):
         add("decide", "weighs two ways of running a model")
+    elif _OFFLINE.search(t) and not named:
+        add("decide", "no network where it runs: API or local is settled by the constraint")
     # models named beside a stated use, with no question about them, are not what is asked
     if named >= 2 and (_COMPARE.search(t) or not (_other_cue(t) or use_case)):
         add("compare", f"names {named} models to set side by side")

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from advisor.domain import data_reading
+from advisor.domain.catalog import UseCase
 from advisor.domain.guide import CRITERION_SECTIONS
 from advisor.domain.kinds import KIND_LABELS, KINDS, Reading
 from advisor.domain.needs import CRITERIA, Needs
@@ -56,8 +57,14 @@ def basis_ids(needs: Needs, reading: Reading | None) -> list[str]:
         known.append("compute_cost")
     ids = [CRITERION_SECTIONS[k] for k in CRITERIA if k in known]
     terms = list(reading.terms if reading else [])
-    if (needs.context_tokens or 0) >= 32_000 and "context-window" not in terms:
-        terms.append("context-window")  # a long context is what the answer rests on
+    # the concepts a stated need rests on: a long context, answering over one's documents
+    # (RAG), adapting the model (fine-tuning)
+    implied = {
+        "context-window": (needs.context_tokens or 0) >= 32_000,
+        "rag": UseCase.rag in needs.use_cases,
+        "fine-tuning": bool(needs.finetune),
+    }
+    terms += [term for term, stated in implied.items() if stated and term not in terms]
     return ids + [f"glossary/{term}" for term in terms]
 
 
