@@ -18,7 +18,7 @@ from advisor.errors import safe_yaml
 
 #: the slots it reads, and the sets it learns them from
 SLOTS = ("deployment", "privacy", "priority", "japanese", "finetune", "commercial", "cpu_only")
-TRAIN_SETS = ("needs", "needs-holdout")
+TRAIN_SETS = ("needs", "needs-holdout", "needs-train")
 #: a value fills an empty slot only above this probability
 CONFIDENT = 0.75
 #: a private reading (local / privacy) overrides a non-private one above this probability

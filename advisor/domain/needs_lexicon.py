@@ -134,7 +134,15 @@ BALANCE = r"バランス|balance|both accurate and (?:cheap|affordable|inexpensi
 COUNTERFACTUAL = (
     r"would be (?:fine|ok|okay|possible|an option) if [^.;]*(?:weren'?t|wasn'?t|were not|was not) "
     r"(?:so )?(?:confidential|sensitive|private|personal)|"
-    r"(?:機密|個人情報|社外秘)(?:で)?(?:さえ|じゃ)?なければ[^。]*(?:api|クラウド)"
+    r"(?:機密|個人情報|社外秘)(?:で)?(?:さえ|じゃ)?なければ[^。]*(?:api|クラウド)|"
+    # an API on a condition that then fails: 「匿名化できるならAPIでもいいが…無理」, "an API
+    # would be fine if we could mask it, but we can't", "legal said masking would do, then
+    # compliance vetoed it"
+    r"(?:なら|れば|たら|ば)[^。]{0,16}(?:api|クラウド|外に出せ|外部)[^。]{0,24}(?:けど|けれど|が、|ものの)"
+    r"[^。]{0,48}(?:無理|できない|できません|不可|だめ|ダメ|ng|出さなかった|認められ|許可(?:が)?(?:出|下り)(?:ない|なかった))|"
+    r"(?:would be (?:fine|ok|okay|acceptable)|enough to use an? (?:api|cloud)|assumed an? (?:api|cloud)"
+    r"[^.;]{0,20}(?:ok|fine))[^.;]{0,80}\b(?:but|then|however)\b[^.;]{0,60}"
+    r"(?:can'?t|cannot|vetoed|won'?t|never|not allowed|isn'?t allowed|no way)"
 )
 FUTURE = (
     r"予定|買う|購入|導入したい|取れれば|来年|将来|いずれ|might get|next year|plan(?:ning)? to|"
@@ -156,11 +164,15 @@ SENSITIVE = (
     r"info)|customer (?:data|records|information|info)|client (?:data|files|records|information)|"
     r"patient|medical|clinic|hospital|therap|health (?:data|records)|hipaa|gdpr|"
     r"trade secrets?|proprietary (?:data|code|documents)|internal[- ]only|classified|秘匿|"
-    r"account data|\bbank\b|employee (?:data|records)"
+    r"account data|\bbank\b|employee (?:data|records)|"
+    r"守秘義務|秘密保持|開示(?:が|は|を)?(?:禁止|できない|不可)|未発表|未公開|依頼者|依頼人|顧問先|"
+    r"クライアントの(?:資料|データ|情報|書類)|通話記録|決算書|\bnda\b|non-?disclosure|unreleased|"
+    r"unpublished|call recordings|claim files|incident reports|client info|subprocessors?|"
+    r"(?:not|never) (?:permitted|allowed) to disclose"
 )
 # data leaving the premises (negated: the data must stay inside)
 DATA_OUT = (
-    r"(?:社外|外部|外|クラウド|ネット|第三者|海外|ベンダー)(?:の[^、。]{0,10}?)?(?:に|へ|で)(?:は|も)?"
+    r"(?:社外|外部|外|クラウド|ネット|第三者|海外|ベンダー)[一-龥]{0,4}(?:の[^、。]{0,10}?)?(?:に|へ|で)(?:は|も)?"
     r"[^、。]{0,8}?(?:出|送|上げ|渡|漏|預け|置|保存|アップ|入れ|投げ|経由)|"
     r"(?:paste|put|upload|send)\w* (?:\w+ ){0,3}into (?:chatgpt|any|an? |the cloud|external|hosted)|"
     r"(?:データ|情報|文書|資料|ソースコード|ファイル)(?:は|を|も)?(?:一切)?(?:出|渡|送|預け)(?:せ|さ|れ|し)|"
@@ -175,7 +187,13 @@ DATA_OUT = (
 )
 STAY_INSIDE = (
     r"stays? (?:in-?house|inside|on[- ]?prem|internal|local|on|in|within) (?:our|the|my)|"
-    r"stays? (?:in-?house|inside|on[- ]?prem|internal|local)|社内(?:に留め|だけで|で完結)"
+    r"stays? (?:in-?house|inside|on[- ]?prem|internal|local)|社内(?:に留め|だけで|で完結)|"
+    r"(?:社内|院内|自社|省内|庁内|学内|構内)(?:の)?(?:ネットワーク|ネット|サーバー?|データセンター|環境|lan)"
+    r"(?:内)?(?:で|に)(?:完結|閉じ|置き|留め|とどめ)|閉域|(?:ネット|インターネット|外部)から隔離|"
+    r"外(?:部)?(?:と|とは)(?:は)?(?:物理的に)?(?:つなが|繋が|接続し)(?:って|ってい)?(?:ない|ません)|"
+    r"(?:inside|within) (?:our|the) (?:own )?(?:network|firewall|walls|premises)|off-?site|"
+    r"(?:zero|no) (?:external|outbound) (?:calls|traffic|connections)|phone home|"
+    r"never (?:seen|touched) the internet|(?:district|company|hospital|our) servers"
 )
 # data residency: data may leave the company but not a country or region ("must not leave Japan",
 # 「国外に出せない」, "stay within the EU"); code -> the names of the place
@@ -202,10 +220,12 @@ NOT_SENSITIVE = (
 )
 #: a country or region named outright (not as a language or a people: 日本語, Japanese, German)
 RESIDENCY_NAMED = {
-    "jp": r"日本(?!語|人|企業|向け)|japan\b|japanese (?:soil|servers?|data ?cent(?:er|re)s?|region)",
+    "jp": r"日本(?!語|人|企業|向け)|japan\b|japanese (?:soil|servers?|data ?cent(?:er|re)s?|region|jurisdiction)|"
+    r"tokyo|osaka|東京|大阪",
     "eu": r"(?<![a-z])eu(?![a-z])|europe(?:an union)?\b|欧州|ヨーロッパ|gdpr",
-    "us": r"\bu\.s\.|\busa\b|united states|\bus[- ](?:only|based|region)|\bin the us\b|米国|アメリカ",
-    "de": r"germany|german (?:soil|servers?|data ?cent(?:er|re)s?)|ドイツ",
+    "us": r"\bu\.s\.|\busa\b|united states|\bus[- ](?:only|based|region|data|federal|government|soil|servers?)|"
+    r"\b(?:in|leave|outside) the us\b|govcloud|fedramp|米国|アメリカ",
+    "de": r"germany|german (?:soil|servers?|data ?cent(?:er|re)s?|borders|jurisdiction|region)|ドイツ",
 }
 #: a place with no country named: the one the text names, else Japan (in Japanese text)
 RESIDENCY_GENERIC = r"国内|国外|海外|in-country"
@@ -214,7 +234,8 @@ RESIDENCY_LIMIT = (
     r"出せ|出し|出さ|出ては|持ち出|以外|国外|域外|域内|内に|内で|完結|とどめ|留め|とどま|留ま|限る|"
     r"限定|限り|所在|保存|保管|置く|置か|置け|禁止|じゃないと|でないと|必須|"
     r"\bleav|outside|inside|within|\bstay|remain|kept|\bkeep|stored|storage|hosted|processed|"
-    r"processing|located|\bsoil\b|resid|-only\b"
+    r"processing|located|\bsoil\b|resid|-only\b|越境|移転|圏外|経由|リージョン|データセンター|\bdc\b|"
+    r"cross-?border|transfer|jurisdiction|borders|\bregion\b|\bheld\b"
 )
 #: a place allowed rather than required (「海外のAPIでも問題ない」, "anywhere is fine")
 RESIDENCY_ALLOWED = (
