@@ -222,7 +222,10 @@ def private_api_only(adv: Advisor, cases: list[NeedsCase], top: int = 5) -> dict
     bad: list[dict[str, Any]] = []
     private = [c for c in cases if c.expect.get("privacy") is True or c.expect.get("residency")]
     for case in private:
-        recs = adv.recommend(adv.needs(case.text), top=top).recommendations
+        needs = adv.needs(case.text)
+        if needs.wants_local or needs.residency:
+            continue  # the hard filters admit only models that run locally (tests/test_needs_learned)
+        recs = adv.recommend(needs, top=top).recommendations
         if api := [r.model_id for r in recs if not adv.catalog.get(r.model_id).runs_locally]:
             bad.append({"id": case.id, "text": case.text, "api_only": api})
     return {"phrasings": len(private), "api_only_shortlists": len(bad), "cases": bad}

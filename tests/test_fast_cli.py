@@ -120,14 +120,17 @@ def test_eval_only_needs_json() -> None:
     r = invoke("eval", "--only", "needs", "--json")
     assert r.exit_code == 0, r.output
     data = json.loads(r.stdout)
-    sets = ("needs", "needs_holdout", "needs_fresh")
+    names = ("needs", "needs-holdout", "needs-train", "needs-fresh", "needs-fresh2", "needs-fresh3")
+    sets = [n.replace("-", "_") for n in names]
     assert set(data) == {*sets, *(f"{k}_misses" for k in sets), "needs_private_api_only"}
-    # no phrasing whose data must stay inside gets an API-only model, in any set
+    # phrasings whose data must stay inside with an API-only model in the shortlist: none in
+    # the sets the rules were written from and on first contact with needs-fresh3; the two
+    # others may not get worse than on 2026-12-02 (docs/needs.md lists their cases)
     safety = data["needs_private_api_only"]
-    assert set(safety) == {"needs", "needs-holdout", "needs-fresh"}
-    assert all(m["phrasings"] > 10 and m["api_only_shortlists"] == 0 for m in safety.values()), {
-        k: m["cases"] for k, m in safety.items()
-    }
+    assert set(safety) == set(names) and all(m["phrasings"] > 10 for m in safety.values())
+    worst = {"needs-train": 1, "needs-fresh2": 2}
+    for name, m in safety.items():
+        assert m["api_only_shortlists"] <= worst.get(name, 0), (name, m["cases"])
     assert data["needs"]["overall"]["accuracy"] >= 0.9
     assert data["needs"]["overall"]["total"] > 0
 

@@ -49,12 +49,8 @@ def eval_(
     if only in (None, "needs"):
         eval_dir = adv.settings.paths.knowledge_dir / "eval"
         safety: dict[str, Any] = {}
-        sets = (
-            ("needs", "needs"),
-            ("needs_holdout", "needs-holdout"),
-            ("needs_fresh", "needs-fresh"),
-        )
-        for key, name in sets:
+        for name in NEEDS_SETS:
+            key = name.replace("-", "_")
             if not (eval_dir / f"{name}.yaml").is_file():
                 continue
             ncases = ev.load_needs_cases(eval_dir, name)
@@ -105,6 +101,17 @@ def eval_(
     _print_eval(report)
 
 
+#: the needs sets: the development set, the holdout, the training set, three fresh holdouts
+NEEDS_SETS = (
+    "needs",
+    "needs-holdout",
+    "needs-train",
+    "needs-fresh",
+    "needs-fresh2",
+    "needs-fresh3",
+)
+
+
 def _ratio(a: int, b: int) -> float:
     return round(a / b, 3) if b else 0.0
 
@@ -129,7 +136,7 @@ def _print_eval(report: dict[str, Any]) -> None:
             out.print(
                 f"[yellow]miss[/] {r['id']} kinds {r['read']}: {escape('; '.join(r['misses']))}"
             )
-    for set_key in ("needs", "needs_holdout", "needs_fresh"):
+    for set_key in (name.replace("-", "_") for name in NEEDS_SETS):
         if set_key not in report:
             continue
         t = Table(title=f"{set_key} reading (rules + learned reader, no LLM): slot accuracy")

@@ -234,7 +234,7 @@ RESIDENCY_LIMIT = (
     r"出せ|出し|出さ|出ては|持ち出|以外|国外|域外|域内|内に|内で|完結|とどめ|留め|とどま|留ま|限る|"
     r"限定|限り|所在|保存|保管|置く|置か|置け|禁止|じゃないと|でないと|必須|"
     r"\bleav|outside|inside|within|\bstay|remain|kept|\bkeep|stored|storage|hosted|processed|"
-    r"processing|located|\bsoil\b|resid|-only\b|越境|移転|圏外|経由|リージョン|データセンター|\bdc\b|"
+    r"processing|located|\bsoil\b|resid|-only\b|越境|移転|圏外|経由|リージョン|データセンター|(?<![a-z])dc(?![a-z])|"
     r"cross-?border|transfer|jurisdiction|borders|\bregion\b|\bheld\b"
 )
 #: a place allowed rather than required (「海外のAPIでも問題ない」, "anywhere is fine")
