@@ -152,6 +152,16 @@ def test_follow_up_keeps_needs(page) -> None:
     assert "RTX 3060" in after  # the GPU from the first turn still decides the fit
 
 
+def _wait_rows_change(page, selector: str, names: list[str]) -> None:
+    """Wait until a table's model column no longer reads `names` (it was ranked again)."""
+    page.wait_for_function(
+        "([sel, old]) => [...document.querySelectorAll(sel + ' .virtual-row')]"
+        ".map(r => r.querySelectorAll('.body-cell')[1].innerText.trim()).join('|') !== old",
+        arg=[selector, "|".join(names)],
+        timeout=30_000,
+    )
+
+
 def _shortlist_kinds(page, selector: str) -> list[str]:
     return [row[2] for row in _table_rows(page, selector)]
 
@@ -174,12 +184,7 @@ def test_chat_data_reading_corrected_in_one_click(page, tmp_path: Path) -> None:
     page.wait_for_function(
         "document.querySelector('#chatbot').innerText.includes('訂正しました')", timeout=30_000
     )
-    page.wait_for_function(
-        "(old) => [...document.querySelectorAll('#shortlist .virtual-row')]"
-        ".map(r => r.querySelectorAll('.body-cell')[1].innerText.trim()).join('|') !== old",
-        arg="|".join(r[1] for r in before),
-        timeout=30_000,
-    )
+    _wait_rows_change(page, "#shortlist", [r[1] for r in before])
     assert "API" in _shortlist_kinds(page, "#shortlist")
     # a follow-up keeps the correction
     _ask(page, "もっと安いのは?")
@@ -206,12 +211,7 @@ def test_dialogue_data_reading_corrected_in_one_click(page) -> None:
     page.wait_for_function(
         "document.querySelector('#dlg-card').innerText.includes('訂正済み')", timeout=15_000
     )
-    page.wait_for_function(
-        "(old) => [...document.querySelectorAll('#dlg-table .virtual-row')]"
-        ".map(r => r.querySelectorAll('.body-cell')[1].innerText.trim()).join('|') !== old",
-        arg="|".join(r[1] for r in before),
-        timeout=30_000,
-    )
+    _wait_rows_change(page, "#dlg-table", [r[1] for r in before])
     assert "API" in _shortlist_kinds(page, "#dlg-table")
 
 
@@ -304,12 +304,7 @@ def test_japanese_dialogue_without_gpu_ends_in_local_models_that_fit_ram(
         "document.querySelector('#dlg-card').innerText.includes('RAM 64 GB')", timeout=15_000
     )
     names = [r[1] for r in rows]
-    page.wait_for_function(
-        "(old) => [...document.querySelectorAll('#dlg-table .virtual-row')]"
-        ".map(r => r.querySelectorAll('.body-cell')[1].innerText.trim()).join('|') !== old",
-        arg="|".join(names),
-        timeout=30_000,
-    )
+    _wait_rows_change(page, "#dlg-table", names)
     later = _table_rows(page, "#dlg-table")
     assert later and [r[1] for r in later] != [r[1] for r in rows]
     assert any(float(r[4].split("GB")[0]) > ram for r in later)  # bigger models now fit
