@@ -239,8 +239,10 @@ def build_ui(advisor: Advisor, chain: AnswerChain | None = None) -> gr.Blocks:
                 reset.click(h.dialogue_start, [lang], dlg_out).then(
                     h.dialogue_clear, None, [shown, *results, dlg_summary]
                 )
-                go.click(h.dialogue_recommend, [profile, lang], results, concurrency_limit=8).then(
-                    lambda: True, None, shown
+                # shown first: a correction made while the first results are still coming
+                # (llmfit's part takes a second) must already re-rank them
+                go.click(lambda: True, None, shown).then(
+                    h.dialogue_recommend, [profile, lang], results, concurrency_limit=8
                 ).then(
                     # the structured part is shown; the LLM's wording follows in the LLM queue
                     h.dialogue_summary,
