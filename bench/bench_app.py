@@ -199,7 +199,7 @@ def raw_first_token(
     from advisor.sources.bundled import BUNDLED
 
     path = data / "models" / BUNDLED[cfg.bundled].filename
-    rows = []
+    rows: list[dict[str, Any]] = []
     for lang, question in questions:
         messages = chain.prepare(question).messages
         llm = llama_cpp.Llama(

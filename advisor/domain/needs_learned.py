@@ -18,7 +18,7 @@ from advisor.errors import safe_yaml
 
 #: the slots it reads, and the sets it learns them from
 SLOTS = ("deployment", "privacy", "priority", "japanese", "finetune", "commercial", "cpu_only")
-TRAIN_SETS = ("needs", "needs-holdout", "needs-train")
+TRAIN_SETS: tuple[str, ...] = ("needs", "needs-holdout", "needs-train")
 #: a value fills an empty slot only above this probability
 CONFIDENT = 0.75
 #: a private reading (local / privacy) overrides a non-private one above this probability;
@@ -251,6 +251,8 @@ def combine(rules: Needs, learned: Reading) -> Needs:
             if slot == "cpu_only" and (data.get("gpu_gb") or not value):
                 continue
             data[slot] = value
+            if slot == "cpu_only":  # no GPU: the profile says so where the rules would
+                data.update(gpu_kind="cpu", gpu_name=None)
             sources[slot] = f"learned ({p:.2f})"
         elif private and p >= PRIVATE and current != value:
             # a reader sees that data must stay inside: local first, and ask
