@@ -17,7 +17,7 @@ import numpy as np  # noqa: E402
 from scipy.sparse import csr_matrix, hstack  # noqa: E402
 from sklearn.linear_model import LogisticRegression  # noqa: E402
 
-from advisor.domain.needs_learned import N_FEATURES, _embed, _label, encoder, features  # noqa: E402
+from advisor.domain.needs_learned import _embed, _label, encoder, ngram_matrix  # noqa: E402
 from advisor.errors import safe_yaml  # noqa: E402
 
 EVAL = ROOT / "knowledge" / "eval"
@@ -28,16 +28,6 @@ def load(name: str) -> tuple[list[str], list[dict]]:
     return [c["text"] for c in cases], [c.get("expect", {}) for c in cases]
 
 
-def ngrams(texts: list[str]) -> csr_matrix:
-    rows, cols, vals = [], [], []
-    for r, t in enumerate(texts):
-        i, v = features(t)
-        rows += [r] * len(i)
-        cols += i
-        vals += v
-    return csr_matrix((vals, (rows, cols)), shape=(len(texts), N_FEATURES))
-
-
 def main() -> None:
     enc = encoder()
     if enc is None:
@@ -45,7 +35,7 @@ def main() -> None:
     sets = {n: load(n) for n in ("needs", "needs-holdout")}
     feats = {}
     for n, (texts, _) in sets.items():
-        grams, emb = ngrams(texts), csr_matrix(_embed(enc, texts))
+        grams, emb = ngram_matrix(texts), csr_matrix(_embed(enc, texts))
         feats[n] = {"n-grams": grams, "embedding": emb, "both": hstack([grams, emb]).tocsr()}
     print("| slot | features | C | needs -> holdout | holdout -> needs |\n|---|---|---|---|---|")
     for slot in ("deployment", "privacy"):

@@ -81,6 +81,21 @@ def features(text: str) -> tuple[list[int], list[float]]:
     return list(counts), [v / norm for v in counts.values()]
 
 
+def ngram_matrix(texts: list[str]) -> Any:
+    """The texts' hashed n-grams as one sparse matrix (a row per text)."""
+    from scipy.sparse import csr_matrix
+
+    rows: list[int] = []
+    cols: list[int] = []
+    vals: list[float] = []
+    for r, t in enumerate(texts):
+        idx, v = features(t)
+        rows += [r] * len(idx)
+        cols += idx
+        vals += v
+    return csr_matrix((vals, (rows, cols)), shape=(len(texts), N_FEATURES))
+
+
 def _embed(enc: Any, texts: list[str]) -> Any:
     import numpy as np
 
@@ -93,13 +108,7 @@ class LearnedReader:
         from scipy.sparse import csr_matrix, hstack
         from sklearn.linear_model import LogisticRegression
 
-        rows, cols, vals = [], [], []
-        for r, t in enumerate(texts):
-            idx, v = features(t)
-            rows += [r] * len(idx)
-            cols += idx
-            vals += v
-        x = csr_matrix((vals, (rows, cols)), shape=(len(texts), N_FEATURES))
+        x = ngram_matrix(texts)
         self.embedded = enc is not None
         if enc is not None:
             x = hstack([x, csr_matrix(_embed(enc, texts))]).tocsr()
