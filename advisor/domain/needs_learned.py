@@ -50,9 +50,8 @@ C_WITH_EMBEDDING, C_NGRAMS = 1.0, 4.0
 
 
 def encoder(threads: int | None = None) -> Any | None:
-    """The sentence encoder, loaded once per process and thread count (~0.8 s) and shared with
-    the index's embedder (rag/embeddings.py), or None where it is not installed: the reader then
-    uses the character n-grams alone."""
+    """The sentence encoder, loaded once per process and thread count (~0.8 s), or None where it
+    is not installed: the reader then uses the character n-grams alone."""
     import os
 
     n = threads or os.cpu_count() or 1
@@ -260,7 +259,7 @@ def combine(rules: Needs, learned: Reading) -> Needs:
         empty = current is None or (slot in ("privacy", "cpu_only") and current is False)
         private = (slot == "deployment" and value == "local") or (slot == "privacy" and value)
         if empty and p >= CONFIDENT:
-            if slot == "cpu_only" and (data.get("gpu_gb") or not value):
+            if slot == "cpu_only" and (data.get("gpu_gb") is not None or not value):
                 continue
             data[slot] = value
             if slot == "cpu_only":  # no GPU: the profile says so where the rules would

