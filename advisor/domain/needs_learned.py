@@ -250,6 +250,9 @@ def combine(rules: Needs, learned: Reading) -> Needs:
     sources: dict[str, str] = dict(rules.slot_sources)
     notes = list(rules.assumptions)
     questions = list(rules.questions)
+    # a limit to a country or region (the residency slot) already keeps the shortlist to models
+    # that run locally; it does not make the organisation's data private
+    place_only = bool(rules.residency) and not rules.privacy
     for slot, raw in learned.values.items():
         p = learned.confidence[slot]
         if raw == UNSTATED:
@@ -265,7 +268,7 @@ def combine(rules: Needs, learned: Reading) -> Needs:
             if slot == "cpu_only":  # no GPU: the profile says so where the rules would
                 data.update(gpu_kind="cpu", gpu_name=None)
             sources[slot] = f"learned ({p:.2f})"
-        elif private and p >= PRIVATE and current != value:
+        elif private and p >= PRIVATE and current != value and not place_only:
             # a reader sees that data must stay inside: local first, and ask
             data["deployment"] = "local"
             data["privacy"] = True if slot == "privacy" or data.get("privacy") else data["privacy"]

@@ -104,15 +104,24 @@ LOCAL = (
     r"\blocal(?:ly)?\b|on-?prem|self-?host|offline|air-?gap|behind (?:our|the) firewall|"
     r"in-?house server|our (?:own )?(?:servers?|hardware|infrastructure|datacenter|data center)|"
     r"my (?:own )?(?:pc|laptop|machine|server|computer|desktop)|自分のpc|自分のパソコン|"
-    r"gpu(?:で|を)?動か|run (?:it )?(?:ourselves|myself)|on-?device|うちの(?:pc|パソコン|サーバ|マシン)|"
-    r"社内pc|自社pc|院内|社内のpc|ネット(?:に|へ)?(?:つなが|繋が)(?:って|ってい|ら)?(?:ない|ません)|"
+    r"gpu(?:で|を)?動か|(?:run|serve|host) (?:it |them )?(?:ourselves|myself)|on-?device|うちの(?:pc|パソコン|サーバ|マシン)|"
+    r"社内pc|自社pc|院内(?!の?(?:規|ルール|ポリシ))|社内のpc|ネット(?:に|へ)?(?:つなが|繋が)(?:って|ってい|ら)?(?:ない|ません)|"
     r"(?:ネット|インターネット)接続(?:は|が)?(?:不可|なし|無し|できない)|no internet|without internet|"
     r"internet-?free|disconnected|ろーかる|端末(?:上|内|の中)で(?:動|実行|完結|処理)"
 )
 API = (
     r"\bapis?\b|クラウド|saas|ホステッド|(?<!self-)(?<!self )hosted(?! on)|cloud|managed service|"
     r"外部サービス|外部のサービス|third[- ]party (?:service|provider|api)|"
-    r"openai|chatgpt|anthropic|gemini api|bedrock|azure openai|vertex"
+    r"openai|chatgpt|anthropic|gemini api|bedrock|azure openai|vertex|\bproviders?\b|プロバイダ|"
+    r"リージョン|cloud region|\b(?:aws|azure|gcp|google cloud)\b"
+)
+#: nobody to run servers, or a wish not to: a hosted API
+NO_OPS = (
+    r"運用(?:できる|する)?(?:人|担当|エンジニア|要員)(?:が|は|も)?(?:いない|いません|不在|ゼロ)|"
+    r"(?:サーバ|インフラ)[^。]{0,12}(?:管理|運用|面倒を見)[^。]{0,8}(?:無理|できない|できません|したくない)|"
+    r"丸投げ|マネージド|no (?:ops|devops|infra|it|sre)(?: people| team| staff| person| engineers?)?\b|"
+    r"no one to (?:babysit|maintain|run|manage|look after)|(?:don'?t|do not) have (?:any )?servers|"
+    r"zero setup|no setup|call an? (?:endpoint|api)|managed (?:service|api|endpoint)"
 )
 OWN_INFRA = (
     r"サーバ(?:ー)?(?:は|を)?(?:持|用意|運用|管理)|インフラ(?:は|を)?(?:持|用意|運用|管理)|"
@@ -124,7 +133,16 @@ EITHER = (
     r"どちらでも|どっちでも|apiでもローカルでも|ローカルでもapiでも|either (?:way|is fine|works)|"
     r"doesn'?t matter whether|どこで動かしても|どこでも(?:いい|よい|大丈夫|ok)|happy with either|"
     r"either (?:a |an )?(?:hosted|api|cloud|local)|(?:don'?t|do not) care where|"
-    r"wherever it runs|不問|either (?:route|option|approach|one)"
+    r"wherever it runs|不問|either (?:route|option|approach|one)|"
+    r"(?:クラウド|api|ローカル|オンプレ)か(?:クラウド|api|ローカル|オンプレ)か(?:は)?(?:問|こだわ|気にし|どちらでも)|"
+    r"whether (?:it'?s |it is )?(?:in the )?(?:cloud|api|local|hosted|on-?prem)\w* or (?:cloud|api|local|hosted|"
+    r"on-?prem)"
+)
+#: a condition on a later plan (「…を超えたら」, "once we grow")
+LATER_PLAN = r"たら|なら|れば|\bif\b|\bonce\b|\bwhen\b"
+#: a preference denied, not a refusal: 「ローカルにこだわりはない」, "not attached to running it locally"
+PREFERENCE_DENIED = (
+    r"こだわ(?:り|ら)|not attached|(?:don'?t|do not) insist|not set on|no need to|越した"
 )
 ALSO_OK = (
     r"でも(?:ok|いい|よい|大丈夫|構わ|かまわ|可)|も(?:ok|いい|可)|also (?:ok|fine|acceptable|works?)|"
@@ -132,6 +150,7 @@ ALSO_OK = (
 )
 BALANCE = r"バランス|balance|both accurate and (?:cheap|affordable|inexpensive)|両立"
 COUNTERFACTUAL = (
+    r"ない限り(?:は)?[^。]{0,6}(?:不可|ダメ|だめ|ng|使えない|使わない|使えません|できない|禁止)|"
     r"would be (?:fine|ok|okay|possible|an option) if [^.;]*(?:weren'?t|wasn'?t|were not|was not) "
     r"(?:so )?(?:confidential|sensitive|private|personal)|"
     r"(?:機密|個人情報|社外秘)(?:で)?(?:さえ|じゃ)?なければ[^。]*(?:api|クラウド)|"
@@ -211,21 +230,35 @@ RESIDENCY = (
     r"data residency|in-country|"
     r"(?P<d>日本|国内|欧州|eu|ドイツ|米国)(?:の)?(?:リージョン|データセンター|サーバー)|"
     r"(?P<e>日本|国内|eu|欧州)(?:域内|国内)?(?:で|に)(?:完結|保存|保管|置|留め|とどめ)|"
-    r"(?P<f>国外|海外|日本の外|eu(?:域)?外|欧州の外)(?:に|へ|で)?(?:は)?[^、。]{0,8}?(?:出せ|出し|出さ|送れ|送ら|持ち出|置け|置か|保存でき|NG|不可|ダメ|禁止)"
+    r"(?P<f>国外|海外|日本の外|eu(?:域)?外|eu ?の外|欧州の外)(?:に|へ|で)?(?:は)?[^、。]{0,8}?(?:出せ|出し|出さ|出たら|送れ|送ら|持ち出|置け|置か|保存でき|NG|不可|ダメ|禁止|アウト)"
 )
 NOT_SENSITIVE = (
-    r"公開(?:済み|されている|情報|データ)|public (?:data|information|docs|documents)|"
-    r"data is (?:all )?public|nothing (?:private|sensitive|confidential)|no (?:sensitive|private|"
-    r"personal) data"
+    r"公開(?:済み|されている|されてる|情報|データ|資料)|public (?:\w+ )?(?:data|dataset|information|docs|"
+    r"documents)|data is (?:all )?public|nothing (?:private|sensitive|confidential)|no (?:sensitive|"
+    r"private|personal) data|合成データ|ダミー(?:データ)?|匿名化(?:済|された|してある|したデータ)|"
+    r"仮名化(?:済|された)|オープンデータ|官報|synthetic (?:data|records|documents)|dummy data|"
+    r"mock data|fake data|de-?identified|(?:fully |already )?anonymi[sz]ed (?:data|records|already)|"
+    r"is anonymi[sz]ed|(?<!un)published (?:online|openly)|publicly available|open data|"
+    r"見られても(?:平気|問題|大丈夫|困らない)"
 )
+#: a turn in the text ("…, but", 「けど」「実際は」): what follows may state the actual data
+CONTRAST = (
+    r"けど|けれど|ですが|(?<=[いただす])が[、,]|しかし|ただ(?:し)?[、,]|でも[、,]|実際(?:は|には)|"
+    r"\bbut\b|\bhowever\b|\bthough\b|\bactually\b|\bin reality\b|\bin practice\b"
+)
+#: a statement about other data than this ("if this were real data", 「本番データなら」)
+HYPOTHETICAL = r"\bif\b|\bwere\b|\bwould\b|\bwe'?d\b|なら|れば|たら|場合"
+#: the data of this request ("this time", 「今回は」)
+ACTUAL = r"今回|実際|this time|this one|this project|this case|actually|in reality|in practice"
 #: a country or region named outright (not as a language or a people: 日本語, Japanese, German)
 RESIDENCY_NAMED = {
-    "jp": r"日本(?!語|人|企業|向け)|japan\b|japanese (?:soil|servers?|data ?cent(?:er|re)s?|region|jurisdiction)|"
+    "jp": r"日本(?!語|人|企業|向け)|japan(?![a-z])|japanese (?:soil|servers?|data ?cent(?:er|re)s?|region|jurisdiction)|"
     r"tokyo|osaka|東京|大阪",
-    "eu": r"(?<![a-z])eu(?![a-z])|europe(?:an union)?\b|欧州|ヨーロッパ|gdpr",
-    "us": r"\bu\.s\.|\busa\b|united states|\bus[- ](?:only|based|region|data|federal|government|soil|servers?)|"
+    "eu": r"(?<![a-z])eu(?![a-z])|(?<![a-z])eea(?![a-z])|europe(?:an union)?\b|欧州|ヨーロッパ|gdpr",
+    "us": r"\bu\.s\.|\busa\b|united states|\bthe states\b|\bus[- ](?:only|based|region|data|federal|government|soil|servers?)|"
     r"\b(?:in|leave|outside) the us\b|govcloud|fedramp|米国|アメリカ",
-    "de": r"germany|german (?:soil|servers?|data ?cent(?:er|re)s?|borders|jurisdiction|region)|ドイツ",
+    "de": r"germany|german (?:soil|servers?|data ?cent(?:er|re)s?|borders|jurisdiction|region)|ドイツ|"
+    r"frankfurt|フランクフルト",
 }
 #: a place with no country named: the one the text names, else Japan (in Japanese text)
 RESIDENCY_GENERIC = r"国内|国外|海外|in-country"
@@ -235,13 +268,30 @@ RESIDENCY_LIMIT = (
     r"限定|限り|所在|保存|保管|置く|置か|置け|禁止|じゃないと|でないと|必須|"
     r"\bleav|outside|inside|within|\bstay|remain|kept|\bkeep|stored|storage|hosted|processed|"
     r"processing|located|\bsoil\b|resid|-only\b|越境|移転|圏外|経由|リージョン|データセンター|(?<![a-z])dc(?![a-z])|"
-    r"cross-?border|transfer|jurisdiction|borders|\bregion\b|\bheld\b"
+    r"cross-?border|transfer|jurisdiction|borders|\bregion\b|\bheld\b|出な|出る|閉じ|アウト|"
+    r"boundary|provided|only if|govcloud|\bfederal\b"
+)
+#: a place refused rather than required (「アメリカのサーバーは経由しない」, "no US servers")
+RESIDENCY_REFUSED = (
+    r"^[^。、,]{0,12}?(?:は|を|が)?(?:経由し(?:ない|ません)|使え(?:ない|ません)|不可|ng|ダメ|だめ|禁止|避け|"
+    r"ngです)|^\w*\s*(?:servers?|regions?|providers?)? ?(?:are|is)? ?(?:not allowed|a no-?go|out)\b"
 )
 #: a place allowed rather than required (「海外のAPIでも問題ない」, "anywhere is fine")
 RESIDENCY_ALLOWED = r"^.{0,12}?(?:でも|も)(?:ok|可|大丈夫|問題|構わ|いい|よい)"
 #: no limit on place anywhere in the sentence
-RESIDENCY_NONE = r"anywhere|doesn'?t matter where|no (?:data )?residency"
+RESIDENCY_NONE = (
+    r"anywhere|doesn'?t matter where|no (?:data )?residency|no (?:\w+ )?restrictions?|"
+    r"(?:縛り|制限|制約)(?:は|も)?(?:特に)?(?:ない|なし|ありません)|問わない|問いません|こだわらない|"
+    r"気にしない|どこでも|(?:don'?t|do not) care where"
+)
 DATA = r"データ|情報|文書|資料|書類|記録|data|records|documents|files|information"
+#: the organisation or its premises as the place data must not leave (not a country: residency)
+ORG_SCOPE = (
+    r"社外|院外|学外|庁外|(?:社内|院内|学内|庁内)(?!の?(?:規|ルール|ポリシ))|自社|会社|社屋|建物|施設|"
+    r"事務所|オフィス|部署|"
+    r"手元|自前|オンプレ|company|building|premises|office|campus|practice|our (?:own )?(?:servers?|"
+    r"network|walls|machines?|hardware)|on-?prem|in-?house|firewall"
+)
 
 ACCURACY = (
     r"精度|高性能|最高|一番賢|賢い|正確|品質|高品質|難しい|複雑な|推論力|性能重視|ミスが許され|"

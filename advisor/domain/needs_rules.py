@@ -70,8 +70,8 @@ def extract_needs(text: str, model_ids: Iterable[str] = (), lang: Lang | None = 
     _finetune(t, found)
     _languages(t, lang, found, notes)
     _hardware(text, t, found, notes)
-    _deployment(t, lang, found, notes, questions)
     residency(t, found, notes)
+    _deployment(t, lang, found, notes, questions)
     _priority(t, found)
     _licence(t, found)
     _sizes_and_workload(t, found, notes)
@@ -203,7 +203,8 @@ def _deployment(
     local = mentions(t, lex.LOCAL)
     own = mentions(t, lex.OWN_INFRA)
     sensitive = mentions(t, lex.SENSITIVE)
-    out = mentions(t, lex.DATA_OUT)
+    # "must not leave Japan" limits the country (the residency slot), not the organisation
+    out = [m for m in mentions(t, lex.DATA_OUT) if not _place_scoped(m.clause, found)]
 
     api_yes = [m for m in api if not m.negated]
     api_no = [m for m in api if m.negated]
@@ -211,12 +212,27 @@ def _deployment(
     own_no = [m for m in own if m.negated]
     local_yes = [m for m in local if not m.negated] + [m for m in own if not m.negated]
     local_no = [m for m in local if m.negated]
-    data_stays = [m for m in out if m.negated] or _any(lex.STAY_INSIDE, t)
+    # 「ローカルにこだわりはない」 denies a preference, not the option: with an API allowed, either
+    preference_only = [m for m in local_no if _any(lex.PREFERENCE_DENIED, m.clause)]
+    # 「月10万件を超えたらローカルを考えます」: a later plan, not today's setting
+    local_yes = [
+        m
+        for m in local_yes
+        if not (
+            _any(lex.LATER_PLAN, m.clause) and _any(lex.FUTURE + r"|考え|検討|consider", m.clause)
+        )
+    ]
+    data_stays = [m for m in out if m.negated] or any(
+        _any(lex.STAY_INSIDE, c) and not _place_scoped(c, found) for c in clauses(t)
+    )
     not_sensitive = _any(lex.NOT_SENSITIVE, t)
     sensitive_yes = [] if not_sensitive else [m for m in sensitive if not m.negated]
     sensitive_no = [m for m in sensitive if m.negated]
     data_goes_out = [m for m in out if not m.negated]
     either = _any(lex.EITHER, t)
+    if preference_only and len(preference_only) == len(local_no) and api_yes:
+        local_no, either = [], True
+    no_ops = _any(lex.NO_OPS, t)
 
     def conditional(ms: list[Mention]) -> bool:
         return any(m.polarity.value == "conditional" for m in ms)
@@ -225,6 +241,14 @@ def _deployment(
         return any(_any(lex.EXCLUSIVE, m.clause) for m in ms)
 
     counterfactual = _any(lex.COUNTERFACTUAL, t)
+    actual = _actual_data(t)
+    if (
+        actual == "public"
+    ):  # 「本番データならオンプレ必須だけど、今回は匿名化済み」: this data may go
+        data_stays, sensitive_yes, not_sensitive, counterfactual = False, [], True, False
+        local_yes = [m for m in local_yes if m.polarity.value != "conditional"]
+    elif actual == "private":  # "we'd go API if it were anonymised, but it's patient records"
+        counterfactual = True
     if counterfactual:  # "an API would be fine if the contracts weren't confidential"
         api_no, api_yes, data_stays = [*api_no, *api_yes], [], True
     privacy: bool | None = None
@@ -253,7 +277,7 @@ def _deployment(
         deployment = "either"
     elif local_yes and not api_yes:
         deployment = "local"
-    elif (own_no and not local_yes) or (api_yes and not local_yes):
+    elif (own_no and not local_yes) or (api_yes and not local_yes) or (no_ops and not local_yes):
         deployment = "api"
     elif api_yes and local_yes:
         deployment = None  # "API or local?" asks rather than decides
@@ -294,6 +318,29 @@ def _deployment(
     if deployment is not None:
         found["deployment"] = deployment
     del lang
+
+
+def _actual_data(t: str) -> str | None:
+    """What the latest turn of the text says about this request's data, where it answers a
+    hypothetical or a general rule before it: "public" (public, dummy, anonymised data) or
+    "private" (sensitive data, after an API allowed on a condition); None otherwise."""
+    for turn in reversed(list(re.finditer(lex.CONTRAST, t, re.ASCII))):
+        head, tail = t[: turn.start()], t[turn.end() :]
+        if _any(lex.NOT_SENSITIVE, tail):
+            return "public" if _any(lex.HYPOTHETICAL, head) or _any(lex.ACTUAL, tail) else None
+        if any(m.affirmed for m in mentions(tail, lex.SENSITIVE)):
+            hypothetical_api = _any(lex.HYPOTHETICAL, head) and _any(lex.API, head)
+            return "private" if hypothetical_api else None
+    return None
+
+
+def _place_scoped(clause: str, found: dict[str, object]) -> bool:
+    """A limit on where data may go that names a country or region and not the organisation:
+    the residency slot holds it, so it does not make the data private."""
+    if not found.get("residency"):
+        return False
+    places = "|".join([*lex.RESIDENCY_NAMED.values(), lex.RESIDENCY_GENERIC, r"国外|日本の外"])
+    return _any(places, clause) and not _any(lex.ORG_SCOPE, clause)
 
 
 def _priority(t: str, found: dict[str, object]) -> None:

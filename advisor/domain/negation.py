@@ -32,7 +32,7 @@ _JA_JOINT = re.compile(
     r"|(?<=なし)[、,]|(?<=無し)[、,]|(?<=あり)[、,]|(?<=[^a-z]ok)[、,]"
 )
 _EN_JOINT = re.compile(
-    r"\b(?:but|however|although|though|whereas|while|yet|except|so|because|since|as long as|"
+    r"(?<!anything )(?<!nothing )\bbut\b|\b(?:however|although|though|whereas|while|yet|except|so|because|since|as long as|"
     r"and then|instead)\b|,\s*(?=(?:we|i|it|our|the|just|only|and|they|you|my|data|budget|"
     r"that|which|this|there)\b)|\band (?=(?:i|we|it|they|you|my|our|the data|data)\b)|"
     r"\s-\s|—"
@@ -58,7 +58,7 @@ _EN_PRE = re.compile(
     r"other than|can'?t|cannot|can not|couldn'?t|don'?t|do not|doesn'?t|does not|didn'?t|"
     r"won'?t|will not|wouldn'?t|isn'?t|aren'?t|mustn'?t|must not|shouldn'?t|should not|"
     r"may not|not allowed to|forbidden to|prohibited from|banned from|unable to|refuse to|"
-    r"zero|lack|lacking)\b"
+    r"zero|lack|lacking|anything but)\b"
 )
 # English negative predicates after the concept ("API is not allowed", "GPU: none")
 _EN_POST = re.compile(
@@ -70,6 +70,7 @@ _EN_POST = re.compile(
     r"\b(?:is|are)\s+(?:forbidden|prohibited|banned|off the table|out of the question|"
     r"a no-?go|not for us|unnecessary|unneeded|irrelevant)\b|\bno-?go\b|\bnot needed\b|"
     r"\bnot required\b|\bunnecessary\b|\bnone\b|\bnot a priority\b|\bdoesn'?t matter\b|"
+    r"\b(?:isn'?t|is not|not) (?:going to be )?happening\b|\bno way\b|"
     r"\bdon'?t (?:need|care|want)\b|\bnot (?:really )?(?:important|needed|a concern)\b"
 )
 # pseudo-negations: acceptance or emphasis, not refusal
@@ -78,7 +79,8 @@ _EN_PSEUDO = re.compile(
     r"\bnot an issue\b|\bnot only\b|\bnot just\b|\bno matter\b|\bdon'?t mind\b|"
     r"\bnothing but\b|\bno other than\b|\bcan'?t (?:wait|stress)\b|\bno doubt\b|"
     r"\bno later than\b|\bnot (?:more|less) than\b|\bno (?:more|less) than\b|"
-    r"\bdoesn'?t have to be (?:cheap|fast)\b"
+    r"\bdoesn'?t have to be (?:cheap|fast)\b|\b(?:runs?|is hosted|is processed) doesn'?t matter\b|"
+    r"\b(?:doesn'?t|does not) matter (?:to (?:us|me) )?(?:whether|if)\b|\b(?:don'?t|doesn'?t) care (?:whether|if)\b"
 )
 # Japanese negative predicates after the concept
 _JA_POST = re.compile(
@@ -99,7 +101,13 @@ _JA_PSEUDO = re.compile(
     r"ほかない|他ない|しかない|ようがない|ないかな|ないでしょうか|ませんか|"
     r"(?:ダメ|だめ|駄目|禁止|不可|ng|無理)(?:って|という)?わけ(?:では|じゃ)(?:ない|ありません)|"
     r"禁止(?:は)?(?:され)?(?:て)?(?:い)?(?:ない|ません)|(?:ダメ|だめ|ng|不可)じゃない|"
-    r"じゃないと|でないと|ないと(?!いう|いった)|きれず|切れず|越したことはない|に越した|ないなら|なければ"
+    r"じゃないと|でないと|ないと(?!いう|いった)|きれず|切れず|越したことはない|に越した|ないなら|なければ|"
+    r"困らない|困りません|問わない|問いません|(?:縛り|制約|制限)(?:は|も)?(?:特に)?(?:ない|ありません)|困る(?:もの|こと|データ)?(?:は)?(?:何も|特に|別に)?(?:ない|ありません)"
+)
+# a negation denied in turn: 「出せないデータ、ってわけじゃない」「上げられないようなデータではない」
+_JA_DOUBLE = re.compile(
+    r"^(?:ような|よう)?(?:データ|もの|情報|内容|資料)?[、,]?(?:って|という)?(?:わけ)?(?:では|じゃ)"
+    r"(?:ない|ありません|なく)(?!と)"
 )
 _CONDITIONAL = re.compile(
     r"\bif\b|\bas long as\b|\bprovided\b|\bonly when\b|\bon condition\b|\bassuming\b|"
@@ -151,6 +159,10 @@ def _ja_negated(after: str) -> bool:
     pseudo = _JA_PSEUDO.search(after)
     neg = _JA_POST.search(after)
     if neg is None:
+        return False
+    if _JA_DOUBLE.match(after[neg.end() :]) and re.search(
+        r"わけ|よう|データ|もの|情報|内容|資料", after[neg.end() : neg.end() + 12]
+    ):
         return False
     return not (pseudo is not None and pseudo.start() <= neg.end() and neg.start() < pseudo.end())
 

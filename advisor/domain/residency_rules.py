@@ -13,9 +13,11 @@ def residency(t: str, found: dict[str, object], notes: list[str]) -> None:
     only models that can run locally (no card records an API's region). Read from the
     residency phrasings, else from a place and a limit in the same sentence."""
     code = None
-    if m := re.search(lex.RESIDENCY, t, re.ASCII):
+    for m in re.finditer(lex.RESIDENCY, t, re.ASCII):
         place = next((g for g in m.groups() if g), "") or m.group(0)
-        code = _place_code(place, _sentence_at(t, m.start()))
+        if not _refused(place, t[m.end() :]):
+            code = _place_code(place, _sentence_at(t, m.start()))
+            break
     if code is None:
         code = next(
             (c for s in re.split(r"[。．！？!?;；\n]|\.(?:\s|$)", t) if (c := _limit(s))), None
@@ -47,7 +49,25 @@ def _limit(sentence: str) -> str | None:
     """The first named or generic place, when the sentence limits where data may be."""
     if not re.search(lex.RESIDENCY_LIMIT, sentence) or re.search(lex.RESIDENCY_NONE, sentence):
         return None
-    m = re.search("|".join([*lex.RESIDENCY_NAMED.values(), lex.RESIDENCY_GENERIC]), sentence)
-    if m is None or re.search(lex.RESIDENCY_ALLOWED, sentence[m.end() :]):
-        return None
-    return _place_code(m.group(0), sentence)
+    places = "|".join([*lex.RESIDENCY_NAMED.values(), lex.RESIDENCY_GENERIC])
+    for m in re.finditer(places, sentence):
+        if re.search(lex.RESIDENCY_ALLOWED, sentence[m.end() :]):
+            return None
+        if not _refused(m.group(0), sentence[m.end() :]):
+            return _place_code(m.group(0), sentence)
+    return None
+
+
+def _refused(place: str, after: str) -> bool:
+    """A named place the data must not go to (「アメリカのサーバーは経由しない」): not where it
+    must stay. 国外 or "outside" refused means the country itself."""
+    if re.search(lex.RESIDENCY_GENERIC, place) or re.search(r"外|outside", place):
+        return False
+    if re.match(r"\s*(?:以外|の外|外)", after):  # 「日本以外のサーバーは禁止」: Japan is required
+        return False
+    return (
+        re.search(
+            lex.RESIDENCY_REFUSED, re.sub(r"^(?:の)?(?:サーバー?|リージョン|クラウド)", "", after)
+        )
+        is not None
+    )
