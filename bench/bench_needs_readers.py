@@ -17,7 +17,7 @@ sys.path.insert(0, str(ROOT))
 
 from advisor import evaluate as ev  # noqa: E402
 from advisor.domain.needs import Needs  # noqa: E402
-from advisor.domain.needs_learned import _PARSE, UNSTATED, combine, reader  # noqa: E402
+from advisor.domain.needs_learned import as_needs, combine, reader  # noqa: E402
 from advisor.services import Advisor  # noqa: E402
 from advisor.settings import load_settings  # noqa: E402
 
@@ -28,10 +28,7 @@ def main(sets: list[str]) -> None:
     learned = reader(eval_dir)
 
     def learned_only(text: str) -> Needs:
-        got = learned.read(text)
-        return Needs.model_validate(
-            {s: _PARSE[s](v) for s, v in got.values.items() if v != UNSTATED}
-        )
+        return as_needs(learned.read(text))
 
     def combined(text: str) -> Needs:
         return combine(adv.read_needs_rules(text), learned.read(text))

@@ -1,9 +1,10 @@
 """A second needs reader that generalises: per-slot linear classifiers over character n-grams
 (hashed) and, where the bundled multilingual sentence encoder is installed, its 512-d
 sentence embedding (scikit-learn, no model download), trained on the labelled phrasings of
-`knowledge/eval/needs.yaml` and `needs-holdout.yaml`. The rules stay the first reader; this
-one fills slots they left empty when it is confident, and its private reading of where data
-may go wins over a non-private one (see `combine`)."""
+the needs sets in `TRAIN_SETS` (never needs-fresh4 or needs-fresh5, kept to measure it). The
+rules stay the first reader; this one fills slots they left empty when it is confident (use
+cases only where the rules read none), and its private reading of where data may go wins over
+a non-private one (see `combine`)."""
 
 from __future__ import annotations
 
@@ -13,12 +14,31 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from advisor.domain.catalog import UseCase
 from advisor.domain.needs import Needs
 from advisor.errors import safe_yaml
 
 #: the slots it reads, and the sets it learns them from
-SLOTS = ("deployment", "privacy", "priority", "japanese", "finetune", "commercial", "cpu_only")
-TRAIN_SETS: tuple[str, ...] = ("needs", "needs-holdout", "needs-train")
+SLOTS = (
+    "deployment",
+    "privacy",
+    "priority",
+    "japanese",
+    "finetune",
+    "commercial",
+    "cpu_only",
+)
+#: each use case is read as its own yes/no slot ("use:code"); one fills the use cases only where
+#: the rules read none (on needs-fresh 1-3, trained on the other sets: 5 right, 0 wrong at 0.7)
+USE_SLOTS = tuple(f"use:{u.value}" for u in UseCase)
+TRAIN_SETS: tuple[str, ...] = (
+    "needs",
+    "needs-holdout",
+    "needs-train",
+    "needs-fresh",
+    "needs-fresh2",
+    "needs-fresh3",
+)
 #: a value fills an empty slot only above this probability
 CONFIDENT = 0.75
 #: a private reading (local / privacy) overrides a non-private one above this probability;
@@ -161,7 +181,7 @@ def _label(value: Any) -> str:
 
 def training_data(eval_dir: Path) -> tuple[list[str], dict[str, list[str]]]:
     texts: list[str] = []
-    labels: dict[str, list[str]] = {s: [] for s in SLOTS}
+    labels: dict[str, list[str]] = {s: [] for s in (*SLOTS, *USE_SLOTS)}
     for name in TRAIN_SETS:
         path = eval_dir / f"{name}.yaml"
         for case in safe_yaml(path.read_text(encoding="utf-8")) or []:
@@ -172,6 +192,9 @@ def training_data(eval_dir: Path) -> tuple[list[str], dict[str, list[str]]]:
                 if slot == "privacy" and value is None and expect.get("deployment") == "local":
                     value = None  # local for another reason: privacy not stated
                 labels[slot].append(_label(value))
+            uses = set(expect.get("uses") or [])
+            for slot in USE_SLOTS:
+                labels[slot].append(str(slot.removeprefix("use:") in uses).lower())
     return texts, labels
 
 
@@ -225,7 +248,10 @@ def _load_or_train(eval_dir: Path, digest: str, cache_dir: Path | None) -> Learn
 
 def reader(eval_dir: Path, cache_dir: Path | None = None) -> LearnedReader:
     """Trained once per training data (keyed by the sets' hash) and cached in `cache_dir`."""
-    h = hashlib.sha256(f"{N_FEATURES} {EMBED_DIM if encoder() else 0} {C_WITH_EMBEDDING}".encode())
+    slots = ",".join((*SLOTS, *USE_SLOTS))
+    h = hashlib.sha256(
+        f"{N_FEATURES} {EMBED_DIM if encoder() else 0} {C_WITH_EMBEDDING} {slots}".encode()
+    )
     for name in TRAIN_SETS:
         h.update((eval_dir / f"{name}.yaml").read_bytes())
     return _reader(eval_dir, h.hexdigest()[:16], cache_dir)
@@ -242,6 +268,23 @@ _PARSE = {
 }
 
 
+def as_needs(learned: Reading) -> Needs:
+    """The learned reader's reading alone, as a profile (for comparing the readers)."""
+    data: dict[str, Any] = {
+        s: _PARSE[s](v) for s, v in learned.values.items() if v != UNSTATED and s in _PARSE
+    }
+    data["use_cases"] = learned_uses(learned, 0.5)
+    return Needs.model_validate(data)
+
+
+def learned_uses(learned: Reading, at_least: float = CONFIDENT) -> list[str]:
+    return [
+        s.removeprefix("use:")
+        for s in USE_SLOTS
+        if learned.values.get(s) == "true" and learned.confidence[s] >= at_least
+    ]
+
+
 def combine(rules: Needs, learned: Reading) -> Needs:
     """Rules win where they fired; the learned reader fills empty slots when confident; where
     the two disagree on where data may go, the private reading wins and one question is asked.
@@ -253,9 +296,14 @@ def combine(rules: Needs, learned: Reading) -> Needs:
     # a limit to a country or region (the residency slot) already keeps the shortlist to models
     # that run locally; it does not make the organisation's data private
     place_only = bool(rules.residency) and not rules.privacy
+    if not rules.use_cases and (uses := learned_uses(learned)):
+        data["use_cases"] = [UseCase(u) for u in uses]
+        sources["use_cases"] = (
+            "learned (" + ", ".join(f"{u} {learned.confidence['use:' + u]:.2f}" for u in uses) + ")"
+        )
     for slot, raw in learned.values.items():
         p = learned.confidence[slot]
-        if raw == UNSTATED:
+        if raw == UNSTATED or slot not in _PARSE:
             continue
         value = _PARSE[slot](raw)
         current = data.get(slot)

@@ -11,7 +11,8 @@ USE_CASE_RULES: list[tuple[str, UseCase]] = [
     (
         r"コード|プログラ|コーディング|補完|\bide\b|code|coding|program|copilot|developer|refactor|"
         r"python|javascript|typescript|バグ|debug|リファクタ|プルリク|pull request|\bpr review|"
-        r"vs ?code|autocomplete|エンジニア向け|unit tests?|テストコード|コードレビュー|code review",
+        r"vs ?code|autocomplete|エンジニア向け|unit tests?|テストコード|コードレビュー|code review|"
+        r"\bsql\b|pytest|\brepos?\b|repositor|リポジトリ|シェルスクリプト|shell scripts?",
         UseCase.code,
     ),
     (
@@ -19,13 +20,18 @@ USE_CASE_RULES: list[tuple[str, UseCase]] = [
         r"(?:into|to) (?:english|japanese|chinese|korean|french|german|spanish)\b|"
         r"(?:英語|日本語|中国語|韓国語|多言語)(?:に|へ)(?:直|変換)|を(?:日本語|英語)で読め|"
         r"日→英|英→日|多言語化|(?:英語|日本語|中国語|韓国語)(?:の[^。]{0,12})?を(?:日本語|英語|中国語|韓国語)に"
-        r"(?:し|変え|直)",
+        r"(?:し|変え|直)|を[ァ-ヴー一-龥]{1,6}語(?:に|へ)(?:し|変え|直|置き換)|"
+        r"[ァ-ヴー一-龥]{1,6}語の[^。]{0,16}を[ァ-ヴー一-龥]{1,6}語(?:に|へ|で)|"
+        r"(?:go|goes|ship|published|released|out) (?:out )?in \d+ languages|"
+        r"(?:全部|すべて|全て|各国)の言語で[^。]{0,12}(?:出|作|書|用意)|nobody (?:here )?can read|"
+        r"can'?t read (?:japanese|english|chinese|korean|german|french|spanish)",
         UseCase.translation,
     ),
     (
         r"要約|まとめ|サマリ|summar|digest|tl;?dr|議事録|minutes|condense|recap|要点|"
         r"(?:boil|cut) (?:it |them )?down|短くまとめ|abstract|key points|highlights|"
-        r"transcripts?|サマリー|要旨|掻い摘|かいつま|振り返り|(?:を)?まとめさせ",
+        r"transcripts?|サマリー|要旨|掻い摘|かいつま|振り返り|(?:を)?まとめさせ|summeri|sumari|"
+        r"the gist|\bgist\b|(?:\d+)行に",
         UseCase.summarization,
     ),
     (
@@ -33,11 +39,12 @@ USE_CASE_RULES: list[tuple[str, UseCase]] = [
         r"chat|conversation|assistant|customer (?:support|service|repl|inquir|question|email)|"
         r"help ?desk|\bbot\b|chatbot|reply to customers|answer customers|ボット|返事|お客さん|"
         r"お客様|顧客対応|質問に(?:自動で)?(?:答|返)|replies|support (?:emails?|tickets?)|"
-        r"tickets|line(?:で|の)|dms?\b|direct messages|会話させ|プレイヤーと会話",
+        r"tickets|line(?:で|の)|dms?\b|direct messages|会話させ|プレイヤーと会話|話し相手|雑談|相談相手|"
+        r"talk to|someone to talk",
         UseCase.chat,
     ),
     (
-        r"\brag\b|検索|社内文書|社内資料|社内規程|社内規定|社内wiki|ナレッジ|文書検索|情報抽出|抽出|"
+        r"\brag\b|検索|社内文書|faq|q ?& ?a (?:bot|system|assistant)|qaボット|社内資料|社内規程|社内規定|社内wiki|ナレッジ|文書検索|情報抽出|抽出|"
         r"マニュアル(?:から|に基|をもと)(?!.{0,6}訳)|規程集|retriev|(?<!re)search|knowledge base|"
         r"q ?& ?a over|extract|(?:internal|company|our) (?:wiki|docs|documents|documentation|"
         r"manuals?|policies|handbook|knowledge)|from (?:our|the) (?:wiki|docs|documents|"
@@ -56,12 +63,14 @@ USE_CASE_RULES: list[tuple[str, UseCase]] = [
         r"content generation|text generation|marketing|キャッチ|広告文|原稿|newsletter|sns投稿|"
         r"説明文|商品説明|シナリオ|小説|物語|台本|description|stories|story|novel|scripts? for|"
         r"セリフ|台詞|自動生成|下書き|文面|文案|(?:問題|問題文|コメント|解説)(?:を)?(?:作|書|つけ|生成)|"
-        r"drafts?\b|dialogue|posts\b|emails?\b",
+        r"drafts?\b|dialogue|posts\b|emails?\b|プリント|教材|worksheets?|letters?\b|headlines?|"
+        r"見出し|校正|proofread",
         UseCase.text_generation,
     ),
     (
         r"エッジ|組み込み|スマホ|モバイル|ラズパイ|raspberry|edge|on-?device|mobile|phone|"
-        r"embedded|iot|jetson|tablets?|タブレット|raspberry pi|端末上|デバイス上|on the device",
+        r"embedded|iot|jetson|tablets?|タブレット|raspberry pi|端末上|デバイス上|on the device|"
+        r"android|ios app|iphone|アプリ(?:に|へ)組み込|ハンディ端末|\bpi ?[45]\b",
         UseCase.edge,
     ),
 ]
@@ -70,30 +79,34 @@ FINETUNE = (
     r"ファインチューニング|ファインチューン|ふぁいんちゅーにんぐ|微調整|追加学習|チューニング|\bft\b|"
     r"独自データで学習|自社データで学習|自社データで(?:追加)?学習|学習させ|"
     r"lora|qlora|fine[- ]?tun|finetun|train(?:ing)? (?:it |the model |a model )?on (?:our|my)|"
-    r"custom training|adapter|further train|adapt the model|retrain|(?:train|adapt)(?: or "
+    r"custom training|adapter|further train|continue(?:d)? training|training (?:set|data)\b|"
+    r"学習(?:に使う|データ|用データ)|adapt the model|retrain|(?:train|adapt)(?: or "
     r"(?:train|adapt))? the model"
 )
 AS_IS = r"そのまま使|そのままで|素のまま|as[- ]is|out of the box|off[- ]the[- ]shelf|no training"
 
 JAPANESE = (
     r"日本語|japanese|和文|敬語|和訳|日英|英日|日→|→日|日本向け|日本の(?:顧客|ユーザー|お客)|"
-    r"ja-?en|en-?ja"
+    r"ja-?en|en-?ja|(?<![a-z])jp(?![a-z])"
 )
 ENGLISH_ONLY = (
     r"english only|english-only|only english|英語のみ|英語だけ|英語しか|"
     r"英語以外(?:の言語)?(?:は|も)?(?:使わな|使いません|扱わな|扱いません|不要|いらな|要らな)|"
-    r"(?:need|use|support) (?:any |no )?languages? other than english|english and nothing else"
+    r"(?:need|use|support) (?:any |no )?languages? other than english|english and nothing else|"
+    r"just english|only need english|only (?:\w+ )?english (?:copy|text|content)"
 )
 JAPANESE_ONLY = (
     r"日本語以外(?:の言語)?(?:は|も)?(?:使わな|使いません|扱わな|扱いません|不要|いらな|要らな)|"
-    r"japanese only|日本語のみ|"
+    r"japanese only|日本語のみ|日本語以外(?:は|の言語は)?(?:必要|いり|要り)(?:ません|ない)|"
     r"日本語だけ|日本語しか"
 )
 OTHER_LANG = r"english|英語|chinese|中国語|korean|韓国語|french|german|spanish|フランス語|ドイツ語"
 MANY_LANG = (
     r"多言語|100言語|多数の言語|いろいろな言語|many languages|multilingual|"
     r"\d{2,}\+?\s*languages|low-?resource|少数言語|各国語|multiple languages|several languages|"
-    r"\d{2,}(?:以上の|超の)?言語|\d+\s*か?国語|多くの言語|lots of languages|many different languages|数十(?:の|か国)?(?:言語|語)|dozens of (?:different )?languages|"
+    r"\d{2,}(?:以上の|超の)?言語|\d+\s*[かヶカケ]?国語|(?:十数|数十|十何)\s*[かヶカケ]?国語|"
+    r"\d{2,}\s*[かヶカケ]国[^。]{0,16}(?:全部|すべて|全て)の言語|a dozen (?:more|other|languages)|"
+    r"多くの言語|lots of languages|many different languages|数十(?:の|か国)?(?:言語|語)|dozens of (?:different )?languages|"
     r"いろんな言語|様々な言語|さまざまな言語|各国(?:の)?言語|every major (?:[a-z]+ )*languages?|"
     r"all major languages"
 )
@@ -148,7 +161,7 @@ ALSO_OK = (
     r"でも(?:ok|いい|よい|大丈夫|構わ|かまわ|可)|も(?:ok|いい|可)|also (?:ok|fine|acceptable|works?)|"
     r"would also work|is also fine|as well|otherwise|でも(?:別に)?(?:いい|よい)|ても(?:いい|よい|ok|大丈夫|構わ)"
 )
-BALANCE = r"バランス|balance|both accurate and (?:cheap|affordable|inexpensive)|両立"
+BALANCE = r"バランス|balance|middle (?:of the road|ground)|both accurate and (?:cheap|affordable|inexpensive)|両立"
 COUNTERFACTUAL = (
     r"ない限り(?:は)?[^。]{0,6}(?:不可|ダメ|だめ|ng|使えない|使わない|使えません|できない|禁止)|"
     r"would be (?:fine|ok|okay|possible|an option) if [^.;]*(?:weren'?t|wasn'?t|were not|was not) "
@@ -298,19 +311,22 @@ ACCURACY = (
     r"\bbest\b|most accurate|accura|highest quality|top quality|state of the art|sota|smartest|"
     r"complex reasoning|quality|precise|precision|correct answers?|reliab|right answers?|"
     r"間違え(?:ない|ず)|ミスが(?:許|でき)|(?:can'?t|cannot) afford (?:any )?(?:mistakes|errors)|"
-    r"no room for (?:error|mistakes)|no mistakes|正答|賢さ|has to be right|get it right|正確さ"
+    r"no room for (?:error|mistakes)|no mistakes|正答|賢さ|has to be right|get(?:ting)? it right|正確さ|"
+    r"(?:間違い|間違った答え|ミス|誤り|誤答)(?:は|が)?(?:絶対に)?許されな|許されません"
 )
 NO_OBJECT = (
     r"regardless of cost|(?:cost|money|price|budget) is no object|コストは(?:問わ|気にしな)|"
     r"予算は(?:問わ|気にしな|気にしま|潤沢|いくらでも)|コストは気にしま|金に糸目|お金はかけて|費用は気にし|"
     r"(?:don'?t|do not) care (?:about|how much)(?: the)? (?:cost|price|money)|unlimited budget|"
-    r"いくらかかっても|高くても(?:いい|よい|構わ|大丈夫)|お金はかけられ|費用は問わ|"
+    r"いくらかかっても|高くても(?:いい|よい|構わ|大丈夫)|お金はかけられる|費用は問わ|お金は(?:かかっても|いくら)|"
     r"cost (?:isn'?t|is not) (?:really )?(?:a|an) (?:concern|issue|problem)|not price[- ]sensitive|"
-    r"(?:price|money|cost) (?:is not|isn'?t) an? (?:issue|concern)|money is no"
+    r"(?:price|money|cost|budget)(?:'s| is not| isn'?t|'s not)(?: really)? (?:an? )?(?:issue|concern|problem|"
+    r"tight)|money is no|pay (?:whatever|for the best)|whatever it takes|deep pockets|"
+    r"予算(?:は|も)?(?:わりと|結構|十分|たっぷり)(?:ある|あり)"
 )
 COST = (
     r"安く|安い|安さ|安価|低コスト|低価格|コストを抑|コスト重視|コスト優先|価格重視|節約|無料|タダ|格安|"
-    r"費用を抑|affordable|without breaking the bank|not too expensive|reasonably priced|手頃|\bcheap|low cost|low-cost|lowest cost|inexpensive|\bfree\b|cost-?effective|"
+    r"費用を抑|arm and a leg|affordable|without breaking the bank|not too expensive|reasonably priced|手頃|\bcheap|low cost|low-cost|lowest cost|inexpensive|\bfree\b|cost-?effective|"
     r"minimi[sz]e (?:the )?cost|high volume|大量|高頻度|keep (?:the )?costs? down|コスパ|"
     r"cost matters|cost is (?:important|key|the priority)|cost-?sensitive|(?:cost|コスト)"
     r"(?:は|が)?(?:一番|最優先|重要|大事)"
@@ -320,11 +336,11 @@ SPEED = (
     r"応答(?:の)?(?:速|時間)|待たせ|サクサク|軽量|軽い|小型|小さ|"
     r"\bfast|speed|latency|real-?time|quick|snappy|responsive|instant|lightweight|tiny|"
     r"\bsmall (?:model|and fast)|low delay|遅(?:い|く)(?:と|のは|のが)|待ちきれ|"
-    r"\d+\s*秒以内|within \d+ ?(?:ms|seconds?)|sub-?second|come back fast|response time|応答時間"
+    r"\d+\s*秒以内|within \d+ ?(?:ms|seconds?)|within a second|under a second|爆速|速く|速け|sub-?second|come back fast|response time|応答時間"
 )
 TOP_PRIORITY = (
     r"一番|最も|何より|最優先|第一|重視|大事|重要|優先|most important|top priority|above all|"
-    r"first and foremost|matters most|key|priority|crucial|critical|main concern|first\b|"
+    r"first and foremost|matters most|more than anything|key|priority|crucial|critical|main concern|first\b|"
     r"何よりも|とにかく"
 )
 COMMERCIAL = (
@@ -340,19 +356,48 @@ COMMERCIAL_REQUIRED = (
     r"商用(?:で|利用)?(?:が)?(?:使えない|できない|不可)(?:な)?(?:ライセンス|もの|モデル)?(?:は|だと)?"
     r"(?:困|ダメ|だめ|ng|不可|避け|使えない)|(?:licen[cs]e|model)s? (?:that|which) "
     r"(?:forbid|prohibit|don'?t allow) commercial|商用(?:利用)?(?:でき|使え)ない(?:モデル|もの)?(?:なら|は)?[^。]{0,8}"
-    r"(?:外して|除外|除いて)"
+    r"(?:外して|除外|除いて)|non-?starter|deal-?breaker"
 )
 LOW_BUDGET = (
+    r"(?:money|budget|cash) is (?:really |very |super )?tight|tight tho|cash-?strapped|"
+    r"お金(?:は|を)?(?:あまり|あんまり)?(?:かけたくない|かけられない)|タダ同然|ただ同然|"
+    r"予算(?:は|が)?(?:かなり|とても|すごく|非常に)限られ|(?:can'?t|cannot) spend much|"
     r"\bno budget|no money|tight budget|limited budget|small budget|shoestring|as cheap as possible|"
     r"lowest cost|minimal cost|お金(?:は|が)?(?:ない|かけられない)|予算(?:は|が)?(?:ない|ほぼない|"
     r"少な|多くな|限られ|あまりな|ほとんどな)|安さ|安く|安い|安価|格安|低コスト|低価格|無料|節約|cheap|"
     r"low[- ]cost|inexpensive|\bfree\b|budget[- ]conscious|cost[- ]conscious|on a budget|コスト重視|コスト優先|予算(?:は|が)?(?:ほぼ)?(?:ゼロ|0円|なし)|ほぼゼロ"
 )
+#: a language named (to count how many a text needs: four or more is many)
+LANGUAGE_NAMES = (
+    r"(?<![a-z])(?:english|japanese|chinese|mandarin|cantonese|korean|spanish|french|german|italian|"
+    r"portuguese|russian|arabic|hindi|bengali|urdu|swahili|tagalog|vietnamese|thai|indonesian|"
+    r"malay|turkish|dutch|polish|persian|farsi|hebrew|greek|swedish|amharic|ukrainian)(?![a-z])|"
+    r"[ァ-ヴー一-龥]{1,6}語(?!学|彙)"
+)
+#: a middle budget said in words
+MEDIUM_BUDGET = (
+    r"medium budget|moderate budget|mid-?range budget|middling budget|nothing crazy|"
+    r"予算(?:は|も)?(?:中くらい|中程度|そこそこ|ほどほど|普通)"
+)
+#: one quality traded for another: "fast > accurate", 「精度が多少落ちても速い方」, "cost is secondary"
+TRADE_OVER = r"\s*>\s*|\s+matters? more than\s+|\s+over\s+|より(?:も)?|\s+before\s+|\s+is more important than\s+"
+TRADE_GIVEN_UP = (
+    r"(?P<x>\S{1,12}?)(?:が|は)?(?:多少|少し|ちょっと)?(?:落ちても|下がっても|犠牲|二の次|劣っても)|"
+    r"(?:give up|sacrifice|trade (?:off|away)) (?:a (?:bit|little) of |some )?(?P<y>\w+)|"
+    r"(?P<z>\b\w{1,16}) (?:is|are) secondary|at the expense of (?P<w>\w+)"
+)
+#: equal quality, so the price decides: 「同じくらいの精度なら」, "close in quality"
+SAME_QUALITY = (
+    r"同じ(?:くらい|ぐらい|程度)の(?:精度|性能|品質)|(?:精度|性能|品質)が同じ(?:くらい|程度)?なら|"
+    r"close in (?:quality|accuracy)|(?:similar|same|comparable) (?:quality|accuracy)|"
+    r"don'?t need frontier|no need for (?:the )?(?:best|frontier)|高いモデルは(?:要らない|いらない|不要)"
+)
 OPEN = (
     r"オープン(?:ソース|ウェイト|モデル)|open[- ]?(?:source|weights?)|重み(?:が|を)?公開|\boss\b|"
     r"weights? (?:must be |are |is )?downloadable|download the weights|inspect the weights|"
     r"重み(?:を|が)?ダウンロード|need (?:the )?weights|no api-?only models|"
-    r"api(?:提供)?(?:だけ|のみ)の(?:モデル)?(?:は|を)?除外"
+    r"api(?:提供)?(?:だけ|のみ)の(?:モデル)?(?:は|を)?除外|apache|mit ?(?:licen[cs]e|ライセンス)|\bmit\b(?= ?(?:or|か|licensed))|"
+    r"open models?\b|オープンな(?:モデル|重み)"
 )
 
 MAX_PARAMS = (
@@ -360,25 +405,37 @@ MAX_PARAMS = (
     r"(\d+(?:\.\d+)?)\s*b\b|"
     r"(\d+(?:\.\d+)?)\s*b\s*(?:程度まで|くらいまで|まで|以下|未満|以内|前後まで|を超えない|"
     r"を超えな|or (?:smaller|less|under|below))|(?:larger|bigger) than (\d+(?:\.\d+)?)\s*b\b|"
-    r"(\d+(?:\.\d+)?)\s*bより(?:大きい|大きな|上)|(\d+(?:\.\d+)?)\s*bクラスまで|"
+    r"(\d+(?:\.\d+)?)\s*bより(?:大きい|大きな|上)|(\d+(?:\.\d+)?)\s*bを超える|"
+    r"(?:anything |nothing )?(?:above|over|bigger than|larger than) (\d+(?:\.\d+)?)\s*b\b|"
+    r"(\d+(?:\.\d+)?)\s*b (?:is|is about) the (?:biggest|largest|max)|(\d+(?:\.\d+)?)\s*bクラスまで|"
     r"(\d+(?:\.\d+)?)\s*bを超える(?:もの|モデル)?(?:は)?(?:無理|ng|不可|ダメ|載らない|使えない)|"
     r"(?:nothing|no model|none) (?:over|above|larger than|bigger than) (\d+(?:\.\d+)?)\s*b\b|(?:go|be) (?:above|over|beyond) (\d+(?:\.\d+)?)\s*b\b"
 )
 #: a number as people write it: "12", "1.5", "10,000"
 NUM = r"(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
 PER_DAY = (
-    rf"(?:1日|一日|毎日|日に|日)\s*(?:に|あたり)?\s*(?:約|だいたい)?\s*{NUM}\s*(万|千|k)?\s*(?:件|回|リクエスト|問|人)|"
-    rf"{NUM}\s*(k|m|million)?\s*(?:requests?|req|msgs?|calls?|queries|prompts?|messages|conversations|chats|tickets|"
-    r"(?:support )?emails?|documents?|items?)\s*(?:per|a|an|each|/)\s*day|"
+    rf"(?:1日|一日|毎日|日に|日)\s*(?:に|あたり)?\s*(?:約|だいたい)?\s*{NUM}\s*(万|千|k)?\s*(?:件|回|リクエスト|問|人|本|通)|"
+    rf"(?:1日|一日|毎日)(?:に|あたり)?[^\d。]{{1,12}}?{NUM}\s*(万|千|k)?\s*(?:件|回|本|通)|"
+    rf"{NUM}\s*(k|m|million)?\s*(?:[a-z-]+\s+){{0,2}}?(?:requests?|req|msgs?|calls?|queries|prompts?|messages|"
+    r"conversations|chats|tickets|(?:support )?emails?|documents?|items?|summaries|answers|replies|reports|"
+    r"articles|questions|translations|inquiries)\s*(?:per|a|an|each|/)\s*day|"
     rf"(?:about|around|roughly|~)\s*{NUM}\s*(k)?\s*(?:a|per|/)\s*day|"
     rf"{NUM}\s*(k|m)?\s*(?:requests?|calls?|queries|messages)\s*daily"
 )
 PER_MONTH = (
     rf"(?:月|毎月|ひと月|1か月|1ヶ月|一ヶ月|月間)\s*(?:に|あたり)?\s*(?:約|だいたい)?\s*{NUM}\s*(万|千|k)?\s*(?:件|回|リクエスト)|"
-    rf"{NUM}\s*(k|m|million)?\s*(?:requests?|req|calls?|queries|messages|conversations|chats|tickets)\s*"
+    rf"{NUM}\s*(k|m|million)?\s*(?:[a-z-]+\s+){{0,2}}?(?:requests?|req|calls?|queries|messages|conversations|"
+    r"chats|tickets|summaries|answers|replies|reports|articles|questions|translations|documents?|emails?)\s*"
     r"(?:per|a|an|each|/)\s*month|"
     rf"{NUM}\s*(k|m)?\s*(?:requests?|calls?|queries|messages)\s*monthly"
 )
+#: requests an hour, counted over a day when the service runs around the clock
+PER_HOUR = (
+    rf"(?:1時間|一時間|毎時)(?:に|あたり)?\s*(?:約|だいたい)?\s*{NUM}\s*(?:件|回|リクエスト)|"
+    rf"{NUM}\s*(?:[a-z-]+\s+){{0,2}}?(?:requests?|calls?|queries|messages|chats|tickets|questions)\s*"
+    r"(?:per|an|a|each|/)\s*hour"
+)
+AROUND_THE_CLOCK = r"24時間|around the clock|24/7|24 ?x ?7|round the clock|day and night|昼夜|終日"
 PER_REQUEST = (
     rf"{NUM}\s*(k)?\s*(?:tokens?|トークン)\s*(?:per|each|/|ずつ|の)\s*(?:request|call|query|message|リクエスト|件|回)|"
     rf"{NUM}\s*(k)?\s*(?:tokens?|トークン)\s*(?:each|apiece|ずつ)|"
@@ -399,7 +456,7 @@ PLAIN_PC = (
     r"ultrabook|chromebook|thinkpad"
 )
 MAC = r"\bmac(?:book(?: air| pro)?| mini| studio|s)?\b|\bimac\b|マック|マックブック"
-GB = r"(\d+(?:\.\d+)?)\s*(?:gb|gib|ギガ(?:バイト)?|g\b)"
+GB = r"(\d+(?:\.\d+)?)\s*(?:gb|gib|gigs?|ギガ(?:バイト)?|g\b)"
 VRAM = rf"(?:vram|gpu|グラボ|ビデオメモリ)[^\d\n]{{0,20}}{GB}|{GB}\s*(?:の|of)?\s*(?:vram|gpu|グラボ|(?:graphics )?card|カード)"
 RAM = (
     rf"(?:\bram\b|メモリ|memory|主記憶)[^\d\n]{{0,12}}{GB}|"
@@ -424,7 +481,7 @@ YEN = (
     rf"(?:予算|月額|月)\D{{0,4}}?{NUM}\s*(万|千)(?!\s*(?:件|回|トークン|tokens?|リクエスト|人|文字|ページ))"
 )
 USD = rf"\$\s*{NUM}\s*(k|m)?|{NUM}\s*(k|m)?\s*(?:usd|dollars?|bucks|ドル|米ドル)"
-CENTS = r"(\d+(?:\.\d+)?)\s*(?:cents?|セント|¢)"
+CENTS = r"(\d+(?:\.\d+)?|(?<![a-z])a|one)\s*(?:cents?|セント|¢)"
 PER_REQ_WORDS = (
     r"per (?:request|call|query|message)|/ ?(?:request|call|query|件|回)|a request|each request|"
     r"リクエスト|1回|1件|一回|一件|1問|件あたり|回あたり|につき"

@@ -129,7 +129,8 @@ def _languages(t: str, lang: Lang, found: dict[str, object], notes: list[str]) -
         ja = False
     if ja is not None:
         found["japanese"] = ja
-    if stated(t, lex.MANY_LANG):
+    named = {m.group(0) for m in re.finditer(lex.LANGUAGE_NAMES, t)}
+    if stated(t, lex.MANY_LANG) or len(named - {"言語", "何語", "外国語"}) >= 4:
         found["many_languages"] = True
     uses = set(found.get("use_cases", []))  # type: ignore[call-overload]
     people_facing = {UseCase.chat, UseCase.summarization, UseCase.rag, UseCase.text_generation}
@@ -171,7 +172,9 @@ def _hardware(text: str, t: str, found: dict[str, object], notes: list[str]) -> 
             found["gpu_name"] = f"Mac {float(size.group(1)):g} GB"
             notes.append("hardware: a Mac's unified memory, shared by the model and the system")
     ram = _search(lex.RAM, t)
-    if ram and "gpu_gb" not in found and found.get("gpu_kind") != "unified":
+    # system RAM named as such ("64 gigs of RAM, RTX 4060") stands beside a GPU's memory
+    explicit_ram = ram is not None and _any(r"\bram\b", ram.group(0))
+    if ram and (explicit_ram or ("gpu_gb" not in found and found.get("gpu_kind") != "unified")):
         found["ram_gb"] = float(next(g for g in ram.groups() if g))
     plain_pc = (
         _any(lex.PLAIN_PC, t) and "gpu_gb" not in found and found.get("gpu_kind") != "unified"
@@ -324,7 +327,9 @@ def _actual_data(t: str) -> str | None:
     """What the latest turn of the text says about this request's data, where it answers a
     hypothetical or a general rule before it: "public" (public, dummy, anonymised data) or
     "private" (sensitive data, after an API allowed on a condition); None otherwise."""
-    for turn in reversed(list(re.finditer(lex.CONTRAST, t, re.ASCII))):
+    # the last few turns: a message states its data there (and a text of a thousand "but"s
+    # is not read in quadratic time)
+    for turn in reversed(list(re.finditer(lex.CONTRAST, t, re.ASCII))[-4:]):
         head, tail = t[: turn.start()], t[turn.end() :]
         if _any(lex.NOT_SENSITIVE, tail):
             return "public" if _any(lex.HYPOTHETICAL, head) or _any(lex.ACTUAL, tail) else None
@@ -365,10 +370,14 @@ def _priority(t: str, found: dict[str, object]) -> None:
     if low_budget:
         cost = True
         found["budget"] = "low"
+    if _any(lex.MEDIUM_BUDGET, t) and "budget" not in found:
+        found["budget"] = "medium"
     tops = [
         p for p, top in (("accuracy", acc_top), ("cost", cost_top), ("speed", speed_top)) if top
     ]
-    if _any(lex.BALANCE, t):
+    if traded := _tradeoff(t):
+        found["priority"] = traded
+    elif _any(lex.BALANCE, t):
         found["priority"] = "balanced"
     elif len(tops) == 1:
         found["priority"] = tops[0]
@@ -380,6 +389,47 @@ def _priority(t: str, found: dict[str, object]) -> None:
         found["priority"] = "cost"
     elif speed:
         found["priority"] = "speed"
+
+
+def _quality(term: str) -> str | None:
+    """The priority a short term names (accuracy, cost or speed), if one."""
+    for name, pattern in (("speed", lex.SPEED), ("cost", lex.COST), ("accuracy", lex.ACCURACY)):
+        if _any(pattern, term):
+            return name
+    if _any(r"price|bill|unit price|単価|料金|費用|お金|コスト|cost", term):
+        return "cost"
+    return None
+
+
+def _tradeoff(t: str) -> str | None:
+    """A priority said as one quality over another: "fast > accurate", "unit price matters more
+    than speed", 「精度が多少落ちても速く」, "cost is secondary", 「同じくらいの精度なら安い方」."""
+    if _any(lex.SAME_QUALITY, t):
+        return "cost"
+    for c in clauses(t):
+        for m in re.finditer(lex.TRADE_OVER, c):
+            first, second = (
+                _quality(c[max(0, m.start() - 16) : m.start()]),
+                _quality(c[m.end() : m.end() + 16]),
+            )
+            if first and second and first != second:
+                # 「AよりB」 puts B first; "A > B", "A over B" put A first
+                return second if m.group(0).startswith("より") else first
+    for m in re.finditer(lex.TRADE_GIVEN_UP, t):
+        given = _quality(next(g for g in m.groups() if g))
+        if given is None:
+            continue
+        rest = t[: m.start()] + " " + t[m.end() :]
+        others = [q for q in ("speed", "cost", "accuracy") if q != given and _quality_in(q, rest)]
+        if len(others) == 1:
+            return others[0]
+        if given in ("cost", "speed") and not others:
+            return "accuracy"  # "cost is secondary"
+    return None
+
+
+def _quality_in(name: str, text: str) -> bool:
+    return _any({"speed": lex.SPEED, "cost": lex.COST, "accuracy": lex.ACCURACY}[name], text)
 
 
 def _licence(t: str, found: dict[str, object]) -> None:
@@ -414,7 +464,7 @@ def _money(t: str, found: dict[str, object]) -> None:
         around = t[max(0, cents.start() - 30) : cents.end() + 30]
         period = "request" if _any(lex.PER_REQ_WORDS, around) else "month"
         found.update(
-            budget_amount=float(cents.group(1)) / 100,
+            budget_amount=float(cents.group(1).replace("one", "1").replace("a", "1")) / 100,
             budget_currency="USD",
             budget_period=period,
             budget_hard=_any(lex.HARD_LIMIT, around),

@@ -29,13 +29,16 @@ def workload(t: str, found: dict[str, object], notes: list[str]) -> None:
         if value > 0:
             found["requests_per_day"] = round(value / 30, 1)
             notes.append(f"workload: {value:,.0f} requests a month = {value / 30:,.0f} a day")
-    crowd = re.search(
-        r"(\d[\d,]*)\s*(?:人|名|users?|people|employees|staff)[^\d]{0,12}(?:1日|毎日|一日|a day|per day|daily)?\s*(\d+)\s*(?:回|件|times|requests)",
-        t,
-    )
-    if crowd and re.search(r"1日|毎日|一日|a day|per day|daily", crowd.group(0)):
-        # 「社員200人が1日5回ずつ」: people x their own requests a day
-        found["requests_per_day"] = number(crowd.group(1)) * number(crowd.group(2))
+    hourly = re.search(lex.PER_HOUR, t, re.ASCII) if "requests_per_day" not in found else None
+    if hourly and re.search(lex.AROUND_THE_CLOCK, t):  # 「24時間稼働、1時間に100件」
+        per_hour = number(next(g for g in hourly.groups() if g))
+        found["requests_per_day"] = per_hour * 24
+        notes.append(
+            f"workload: {per_hour:,.0f} an hour around the clock = {per_hour * 24:,.0f} a day"
+        )
+    if crowd := _crowd(t):
+        # 「社員200人が1日5回ずつ」, "40 staff x ~25 queries a day": people x their own requests
+        found["requests_per_day"] = crowd
     few = re.search(
         r"(?:月|毎月)(?:に)?\s*数(十|百|千)\s*(?:件|回|リクエスト)|a few (hundred|thousand) (?:requests|calls)",
         t,
@@ -50,3 +53,26 @@ def workload(t: str, found: dict[str, object], notes: list[str]) -> None:
     parts = re.search(rf"入力\s*{lex.NUM}\s*(?:トークン)?\s*[+＋と、,]\s*出力\s*{lex.NUM}", t)
     if parts:  # 「入力3000+出力1000トークン」: the request's size is both
         found["tokens_per_request"] = number(parts.group(1)) + number(parts.group(2))
+
+
+_PEOPLE = (
+    r"(\d[\d,]*)\s*(?:[a-z]+\s+)?(?:人|名|users?|people|employees|staff|agents|members|engineers|analysts|"
+    r"lawyers|students|teachers|nurses|doctors|reps|operators|workers)"
+)
+_EACH = (
+    r"(?<![\d.])(\d[\d,]*)\s*(?:回|件|times|requests?|queries|tickets|questions|calls|chats|prompts|"
+    r"messages|emails)"
+)
+_DAY = r"1日|毎日|一日|a day|per day|daily|each day"
+
+
+def _crowd(t: str) -> float | None:
+    """People times each one's requests a day, said in one stretch of text."""
+    people = re.search(_PEOPLE, t)
+    if people is None or number(people.group(1)) < 2:
+        return None
+    rest = t[people.end() : people.end() + 50]
+    each = re.search(_EACH, rest)
+    if each is None or not re.search(_DAY, rest[: each.end() + 12]):
+        return None
+    return number(people.group(1)) * number(each.group(1))
