@@ -120,17 +120,24 @@ def test_eval_only_needs_json() -> None:
     r = invoke("eval", "--only", "needs", "--json")
     assert r.exit_code == 0, r.output
     data = json.loads(r.stdout)
-    names = ("needs", "needs-holdout", "needs-train", "needs-fresh", "needs-fresh2", "needs-fresh3")
+    names = (
+        "needs",
+        "needs-holdout",
+        "needs-train",
+        "needs-fresh",
+        "needs-fresh2",
+        "needs-fresh3",
+        "needs-fresh4",
+        "needs-fresh5",
+    )
     sets = [n.replace("-", "_") for n in names]
     assert set(data) == {*sets, *(f"{k}_misses" for k in sets), "needs_private_api_only"}
     # phrasings whose data must stay inside with an API-only model in the shortlist: none in
-    # the sets the rules were written from and on first contact with needs-fresh3; the two
-    # others may not get worse than on 2026-12-02 (docs/needs.md lists their cases)
+    # any set (needs-fresh4 and needs-fresh5 are held out: never trained or tuned on)
     safety = data["needs_private_api_only"]
     assert set(safety) == set(names) and all(m["phrasings"] > 10 for m in safety.values())
-    worst = {"needs-train": 1, "needs-fresh2": 2}
     for name, m in safety.items():
-        assert m["api_only_shortlists"] <= worst.get(name, 0), (name, m["cases"])
+        assert m["api_only_shortlists"] == 0, (name, m["cases"])
     assert data["needs"]["overall"]["accuracy"] >= 0.9
     assert data["needs"]["overall"]["total"] > 0
 

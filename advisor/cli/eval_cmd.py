@@ -101,7 +101,8 @@ def eval_(
     _print_eval(report)
 
 
-#: the needs sets: the development set, the holdout, the training set, three fresh holdouts
+#: the needs sets: the development set, the holdout, the training set, five fresh holdouts
+#: (needs-fresh4 and needs-fresh5 are never trained or tuned on)
 NEEDS_SETS = (
     "needs",
     "needs-holdout",
@@ -109,6 +110,8 @@ NEEDS_SETS = (
     "needs-fresh",
     "needs-fresh2",
     "needs-fresh3",
+    "needs-fresh4",
+    "needs-fresh5",
 )
 
 

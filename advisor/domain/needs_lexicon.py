@@ -161,7 +161,6 @@ ALSO_OK = (
     r"でも(?:ok|いい|よい|大丈夫|構わ|かまわ|可)|も(?:ok|いい|可)|also (?:ok|fine|acceptable|works?)|"
     r"would also work|is also fine|as well|otherwise|でも(?:別に)?(?:いい|よい)|ても(?:いい|よい|ok|大丈夫|構わ)"
 )
-BALANCE = r"バランス|balance|middle (?:of the road|ground)|both accurate and (?:cheap|affordable|inexpensive)|両立"
 COUNTERFACTUAL = (
     r"ない限り(?:は)?[^。]{0,6}(?:不可|ダメ|だめ|ng|使えない|使わない|使えません|できない|禁止)|"
     r"would be (?:fine|ok|okay|possible|an option) if [^.;]*(?:weren'?t|wasn'?t|were not|was not) "
@@ -180,11 +179,6 @@ FUTURE = (
     r"予定|買う|購入|導入したい|取れれば|来年|将来|いずれ|might get|next year|plan(?:ning)? to|"
     r"will (?:buy|get)|going to (?:buy|get)|later|eventually|someday|if we get"
 )
-SPEED_COMPLAINT = (
-    r"遅(?:い|く)(?:と|のは|のが|て)|待ちきれ|待たされ|too slow|takes (?:\w+ ){0,2}(?:seconds|minutes) "
-    r"to|abandon it if"
-)
-MODERATE = r"^(?:は|が)?(?:そこそこ|ほどほど|まあまあ|それなり|最低限|普通で)|good enough|doesn'?t have to be"
 EXCLUSIVE = r"しか|のみ|\bonly\b|has to|have to|must|need to"
 # data that must be protected (the mention alone makes the advisor local-first)
 SENSITIVE = (
@@ -306,43 +300,6 @@ ORG_SCOPE = (
     r"network|walls|machines?|hardware)|on-?prem|in-?house|firewall"
 )
 
-ACCURACY = (
-    r"精度|高性能|最高|一番賢|賢い|正確|品質|高品質|難しい|複雑な|推論力|性能重視|ミスが許され|"
-    r"\bbest\b|most accurate|accura|highest quality|top quality|state of the art|sota|smartest|"
-    r"complex reasoning|quality|precise|precision|correct answers?|reliab|right answers?|"
-    r"間違え(?:ない|ず)|ミスが(?:許|でき)|(?:can'?t|cannot) afford (?:any )?(?:mistakes|errors)|"
-    r"no room for (?:error|mistakes)|no mistakes|正答|賢さ|has to be right|get(?:ting)? it right|正確さ|"
-    r"(?:間違い|間違った答え|ミス|誤り|誤答)(?:は|が)?(?:絶対に)?許されな|許されません"
-)
-NO_OBJECT = (
-    r"regardless of cost|(?:cost|money|price|budget) is no object|コストは(?:問わ|気にしな)|"
-    r"予算は(?:問わ|気にしな|気にしま|潤沢|いくらでも)|コストは気にしま|金に糸目|お金はかけて|費用は気にし|"
-    r"(?:don'?t|do not) care (?:about|how much)(?: the)? (?:cost|price|money)|unlimited budget|"
-    r"いくらかかっても|高くても(?:いい|よい|構わ|大丈夫)|お金はかけられる|費用は問わ|お金は(?:かかっても|いくら)|"
-    r"cost (?:isn'?t|is not) (?:really )?(?:a|an) (?:concern|issue|problem)|not price[- ]sensitive|"
-    r"(?:price|money|cost|budget)(?:'s| is not| isn'?t|'s not)(?: really)? (?:an? )?(?:issue|concern|problem|"
-    r"tight)|money is no|pay (?:whatever|for the best)|whatever it takes|deep pockets|"
-    r"予算(?:は|も)?(?:わりと|結構|十分|たっぷり)(?:ある|あり)"
-)
-COST = (
-    r"安く|安い|安さ|安価|低コスト|低価格|コストを抑|コスト重視|コスト優先|価格重視|節約|無料|タダ|格安|"
-    r"費用を抑|arm and a leg|affordable|without breaking the bank|not too expensive|reasonably priced|手頃|\bcheap|low cost|low-cost|lowest cost|inexpensive|\bfree\b|cost-?effective|"
-    r"minimi[sz]e (?:the )?cost|high volume|大量|高頻度|keep (?:the )?costs? down|コスパ|"
-    r"cost matters|cost is (?:important|key|the priority)|cost-?sensitive|(?:cost|コスト)"
-    r"(?:は|が)?(?:一番|最優先|重要|大事)"
-)
-SPEED = (
-    r"速い|速さ|速度|高速|早く|早い|スピード|低遅延|レイテンシ|リアルタイム|即答|即時|レスポンス|"
-    r"応答(?:の)?(?:速|時間)|待たせ|サクサク|軽量|軽い|小型|小さ|"
-    r"\bfast|speed|latency|real-?time|quick|snappy|responsive|instant|lightweight|tiny|"
-    r"\bsmall (?:model|and fast)|low delay|遅(?:い|く)(?:と|のは|のが)|待ちきれ|"
-    r"\d+\s*秒以内|within \d+ ?(?:ms|seconds?)|within a second|under a second|爆速|速く|速け|sub-?second|come back fast|response time|応答時間"
-)
-TOP_PRIORITY = (
-    r"一番|最も|何より|最優先|第一|重視|大事|重要|優先|most important|top priority|above all|"
-    r"first and foremost|matters most|more than anything|key|priority|crucial|critical|main concern|first\b|"
-    r"何よりも|とにかく"
-)
 COMMERCIAL = (
     r"商用|製品に(?:も)?組み込|自社製品|サービスに(?:も)?組み込|販売|有償|有料(?:の)?(?:サービス|アプリ|プラン|版)|"
     r"お客様向け|顧客向け|commercial|product|business|"
@@ -358,39 +315,12 @@ COMMERCIAL_REQUIRED = (
     r"(?:forbid|prohibit|don'?t allow) commercial|商用(?:利用)?(?:でき|使え)ない(?:モデル|もの)?(?:なら|は)?[^。]{0,8}"
     r"(?:外して|除外|除いて)|non-?starter|deal-?breaker"
 )
-LOW_BUDGET = (
-    r"(?:money|budget|cash) is (?:really |very |super )?tight|tight tho|cash-?strapped|"
-    r"お金(?:は|を)?(?:あまり|あんまり)?(?:かけたくない|かけられない)|タダ同然|ただ同然|"
-    r"予算(?:は|が)?(?:かなり|とても|すごく|非常に)限られ|(?:can'?t|cannot) spend much|"
-    r"\bno budget|no money|tight budget|limited budget|small budget|shoestring|as cheap as possible|"
-    r"lowest cost|minimal cost|お金(?:は|が)?(?:ない|かけられない)|予算(?:は|が)?(?:ない|ほぼない|"
-    r"少な|多くな|限られ|あまりな|ほとんどな)|安さ|安く|安い|安価|格安|低コスト|低価格|無料|節約|cheap|"
-    r"low[- ]cost|inexpensive|\bfree\b|budget[- ]conscious|cost[- ]conscious|on a budget|コスト重視|コスト優先|予算(?:は|が)?(?:ほぼ)?(?:ゼロ|0円|なし)|ほぼゼロ"
-)
 #: a language named (to count how many a text needs: four or more is many)
 LANGUAGE_NAMES = (
     r"(?<![a-z])(?:english|japanese|chinese|mandarin|cantonese|korean|spanish|french|german|italian|"
     r"portuguese|russian|arabic|hindi|bengali|urdu|swahili|tagalog|vietnamese|thai|indonesian|"
     r"malay|turkish|dutch|polish|persian|farsi|hebrew|greek|swedish|amharic|ukrainian)(?![a-z])|"
     r"[ァ-ヴー一-龥]{1,6}語(?!学|彙)"
-)
-#: a middle budget said in words
-MEDIUM_BUDGET = (
-    r"medium budget|moderate budget|mid-?range budget|middling budget|nothing crazy|"
-    r"予算(?:は|も)?(?:中くらい|中程度|そこそこ|ほどほど|普通)"
-)
-#: one quality traded for another: "fast > accurate", 「精度が多少落ちても速い方」, "cost is secondary"
-TRADE_OVER = r"\s*>\s*|\s+matters? more than\s+|\s+over\s+|より(?:も)?|\s+before\s+|\s+is more important than\s+"
-TRADE_GIVEN_UP = (
-    r"(?P<x>\S{1,12}?)(?:が|は)?(?:多少|少し|ちょっと)?(?:落ちても|下がっても|犠牲|二の次|劣っても)|"
-    r"(?:give up|sacrifice|trade (?:off|away)) (?:a (?:bit|little) of |some )?(?P<y>\w+)|"
-    r"(?P<z>\b\w{1,16}) (?:is|are) secondary|at the expense of (?P<w>\w+)"
-)
-#: equal quality, so the price decides: 「同じくらいの精度なら」, "close in quality"
-SAME_QUALITY = (
-    r"同じ(?:くらい|ぐらい|程度)の(?:精度|性能|品質)|(?:精度|性能|品質)が同じ(?:くらい|程度)?なら|"
-    r"close in (?:quality|accuracy)|(?:similar|same|comparable) (?:quality|accuracy)|"
-    r"don'?t need frontier|no need for (?:the )?(?:best|frontier)|高いモデルは(?:要らない|いらない|不要)"
 )
 OPEN = (
     r"オープン(?:ソース|ウェイト|モデル)|open[- ]?(?:source|weights?)|重み(?:が|を)?公開|\boss\b|"

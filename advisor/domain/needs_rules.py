@@ -17,6 +17,7 @@ from advisor.domain.catalog import UseCase
 from advisor.domain.hardware import card_count, lookup_gpu
 from advisor.domain.needs import MAX_CONTEXT_TOKENS, Lang, Needs, detect_lang
 from advisor.domain.negation import Mention, clauses, mentions, stated
+from advisor.domain.priority_rules import priority
 from advisor.domain.residency_rules import residency
 from advisor.domain.workload_rules import number as _number
 from advisor.domain.workload_rules import workload
@@ -72,7 +73,7 @@ def extract_needs(text: str, model_ids: Iterable[str] = (), lang: Lang | None = 
     _hardware(text, t, found, notes)
     residency(t, found, notes)
     _deployment(t, lang, found, notes, questions)
-    _priority(t, found)
+    priority(t, found)
     _licence(t, found)
     _sizes_and_workload(t, found, notes)
     _money(t, found)
@@ -346,90 +347,6 @@ def _place_scoped(clause: str, found: dict[str, object]) -> bool:
         return False
     places = "|".join([*lex.RESIDENCY_NAMED.values(), lex.RESIDENCY_GENERIC, r"国外|日本の外"])
     return _any(places, clause) and not _any(lex.ORG_SCOPE, clause)
-
-
-def _priority(t: str, found: dict[str, object]) -> None:
-    def level(pattern: str) -> tuple[bool, bool]:
-        ms = [
-            m for m in mentions(t, pattern) if not _any(lex.MODERATE, m.clause[m.end : m.end + 12])
-        ]
-        return any(not m.negated for m in ms), any(
-            not m.negated and _any(lex.TOP_PRIORITY, m.clause) for m in ms
-        )
-
-    no_object = _any(lex.NO_OBJECT, t)
-    accuracy, acc_top = level(lex.ACCURACY)
-    cost, cost_top = level(lex.COST)
-    speed, speed_top = level(lex.SPEED)
-    speed = speed or _any(lex.SPEED_COMPLAINT, t)
-    if no_object:
-        cost, cost_top = False, False
-        accuracy = True
-        found["budget"] = "high"
-    low_budget = any(m.affirmed for m in mentions(t, lex.LOW_BUDGET)) and not no_object
-    if low_budget:
-        cost = True
-        found["budget"] = "low"
-    if _any(lex.MEDIUM_BUDGET, t) and "budget" not in found:
-        found["budget"] = "medium"
-    tops = [
-        p for p, top in (("accuracy", acc_top), ("cost", cost_top), ("speed", speed_top)) if top
-    ]
-    if traded := _tradeoff(t):
-        found["priority"] = traded
-    elif _any(lex.BALANCE, t):
-        found["priority"] = "balanced"
-    elif len(tops) == 1:
-        found["priority"] = tops[0]
-    elif accuracy and cost:
-        found["priority"] = "balanced"
-    elif accuracy:
-        found["priority"] = "accuracy"
-    elif cost:
-        found["priority"] = "cost"
-    elif speed:
-        found["priority"] = "speed"
-
-
-def _quality(term: str) -> str | None:
-    """The priority a short term names (accuracy, cost or speed), if one."""
-    for name, pattern in (("speed", lex.SPEED), ("cost", lex.COST), ("accuracy", lex.ACCURACY)):
-        if _any(pattern, term):
-            return name
-    if _any(r"price|bill|unit price|単価|料金|費用|お金|コスト|cost", term):
-        return "cost"
-    return None
-
-
-def _tradeoff(t: str) -> str | None:
-    """A priority said as one quality over another: "fast > accurate", "unit price matters more
-    than speed", 「精度が多少落ちても速く」, "cost is secondary", 「同じくらいの精度なら安い方」."""
-    if _any(lex.SAME_QUALITY, t):
-        return "cost"
-    for c in clauses(t):
-        for m in re.finditer(lex.TRADE_OVER, c):
-            first, second = (
-                _quality(c[max(0, m.start() - 16) : m.start()]),
-                _quality(c[m.end() : m.end() + 16]),
-            )
-            if first and second and first != second:
-                # 「AよりB」 puts B first; "A > B", "A over B" put A first
-                return second if m.group(0).startswith("より") else first
-    for m in re.finditer(lex.TRADE_GIVEN_UP, t):
-        given = _quality(next(g for g in m.groups() if g))
-        if given is None:
-            continue
-        rest = t[: m.start()] + " " + t[m.end() :]
-        others = [q for q in ("speed", "cost", "accuracy") if q != given and _quality_in(q, rest)]
-        if len(others) == 1:
-            return others[0]
-        if given in ("cost", "speed") and not others:
-            return "accuracy"  # "cost is secondary"
-    return None
-
-
-def _quality_in(name: str, text: str) -> bool:
-    return _any({"speed": lex.SPEED, "cost": lex.COST, "accuracy": lex.ACCURACY}[name], text)
 
 
 def _licence(t: str, found: dict[str, object]) -> None:
