@@ -8,6 +8,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
+from advisor.domain.needs_learned import TRAIN_SETS
 from advisor.errors import InputError
 
 if TYPE_CHECKING:
@@ -103,16 +104,7 @@ def eval_(
 
 #: the needs sets: the development set, the holdout, the training set, five fresh holdouts
 #: (needs-fresh4 and needs-fresh5 are never trained or tuned on)
-NEEDS_SETS = (
-    "needs",
-    "needs-holdout",
-    "needs-train",
-    "needs-fresh",
-    "needs-fresh2",
-    "needs-fresh3",
-    "needs-fresh4",
-    "needs-fresh5",
-)
+NEEDS_SETS = (*TRAIN_SETS, "needs-fresh4", "needs-fresh5")
 
 
 def _ratio(a: int, b: int) -> float:
