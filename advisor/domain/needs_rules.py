@@ -17,6 +17,8 @@ from advisor.domain.catalog import UseCase
 from advisor.domain.hardware import card_count, lookup_gpu
 from advisor.domain.needs import MAX_CONTEXT_TOKENS, Lang, Needs, detect_lang
 from advisor.domain.negation import Mention, clauses, mentions, stated
+from advisor.domain.negation import has as _any
+from advisor.domain.negation import search as _search
 from advisor.domain.priority_rules import priority
 from advisor.domain.residency_rules import residency
 from advisor.domain.workload_rules import number as _number
@@ -33,15 +35,6 @@ def assume_pc_ram(data: dict[str, object], notes: list[str]) -> None:
         notes.append(
             f"hardware: RAM not stated; {DEFAULT_PC_RAM_GB:g} GB (a typical laptop) is assumed"
         )
-
-
-def _search(pattern: str, text: str) -> re.Match[str] | None:
-    # ASCII word boundaries, so "apiで" still matches r"\bapi\b"
-    return re.search(pattern, text, re.ASCII)
-
-
-def _any(pattern: str, text: str) -> bool:
-    return _search(pattern, text) is not None
 
 
 def normalise(text: str) -> str:
@@ -345,8 +338,10 @@ def _place_scoped(clause: str, found: dict[str, object]) -> bool:
     the residency slot holds it, so it does not make the data private."""
     if not found.get("residency"):
         return False
-    places = "|".join([*lex.RESIDENCY_NAMED.values(), lex.RESIDENCY_GENERIC, r"国外|日本の外"])
-    return _any(places, clause) and not _any(lex.ORG_SCOPE, clause)
+    return _any(_PLACES, clause) and not _any(lex.ORG_SCOPE, clause)
+
+
+_PLACES = "|".join([*lex.RESIDENCY_NAMED.values(), lex.RESIDENCY_GENERIC, r"国外|日本の外"])
 
 
 def _licence(t: str, found: dict[str, object]) -> None:

@@ -106,13 +106,23 @@ _JA_PSEUDO = re.compile(
 )
 # a negation denied in turn: 「出せないデータ、ってわけじゃない」「上げられないようなデータではない」
 _JA_DOUBLE = re.compile(
-    r"^(?:ような|よう)?(?:データ|もの|情報|内容|資料)?[、,]?(?:って|という)?(?:わけ)?(?:では|じゃ)"
-    r"(?:ない|ありません|なく)(?!と)"
+    r"^(?:(?:ような|よう)?(?:データ|もの|情報|内容|資料)[、,]?(?:って|という)?(?:わけ)?|[、,]?(?:って|という)?わけ)"
+    r"(?:では|じゃ)(?:ない|ありません|なく)(?!と)"
 )
 _CONDITIONAL = re.compile(
     r"\bif\b|\bas long as\b|\bprovided\b|\bonly when\b|\bon condition\b|\bassuming\b|"
     r"\bonce\b|なら|であれば|ならば|れば|場合(?:は|に)|条件で|条件付き|限り"
 )
+
+
+def search(pattern: str, text: str) -> re.Match[str] | None:
+    """A lexicon pattern in normalised text, with ASCII word boundaries ("apiで" still matches
+    r"\\bapi\\b")."""
+    return re.search(pattern, text, re.ASCII)
+
+
+def has(pattern: str, text: str) -> bool:
+    return search(pattern, text) is not None
 
 
 class Polarity(Enum):
@@ -160,9 +170,7 @@ def _ja_negated(after: str) -> bool:
     neg = _JA_POST.search(after)
     if neg is None:
         return False
-    if _JA_DOUBLE.match(after[neg.end() :]) and re.search(
-        r"わけ|よう|データ|もの|情報|内容|資料", after[neg.end() : neg.end() + 12]
-    ):
+    if _JA_DOUBLE.match(after[neg.end() :]):
         return False
     return not (pseudo is not None and pseudo.start() <= neg.end() and neg.start() < pseudo.end())
 

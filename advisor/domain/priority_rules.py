@@ -7,15 +7,7 @@ from __future__ import annotations
 import re
 
 from advisor.domain.negation import clauses, mentions
-
-
-def _search(pattern: str, text: str) -> re.Match[str] | None:
-    return re.search(pattern, text, re.ASCII)
-
-
-def _any(pattern: str, text: str) -> bool:
-    return _search(pattern, text) is not None
-
+from advisor.domain.negation import has as _any
 
 BALANCE = r"バランス|balance|middle (?:of the road|ground)|both accurate and (?:cheap|affordable|inexpensive)|両立"
 SPEED_COMPLAINT = (
@@ -132,12 +124,10 @@ def priority(t: str, found: dict[str, object]) -> None:
 
 def _quality(term: str) -> str | None:
     """The priority a short term names (accuracy, cost or speed), if one."""
-    for name, pattern in (("speed", SPEED), ("cost", COST), ("accuracy", ACCURACY)):
-        if _any(pattern, term):
-            return name
-    if _any(r"price|bill|unit price|単価|料金|費用|お金|コスト|cost", term):
+    named = next((name for name, pattern in _QUALITIES.items() if _any(pattern, term)), None)
+    if named is None and _any(r"price|bill|単価|料金|費用|お金|コスト|cost", term):
         return "cost"
-    return None
+    return named
 
 
 def _tradeoff(t: str) -> str | None:
@@ -159,7 +149,9 @@ def _tradeoff(t: str) -> str | None:
         if given is None:
             continue
         rest = t[: m.start()] + " " + t[m.end() :]
-        others = [q for q in ("speed", "cost", "accuracy") if q != given and _quality_in(q, rest)]
+        others = [
+            q for q in ("speed", "cost", "accuracy") if q != given and _any(_QUALITIES[q], rest)
+        ]
         if len(others) == 1:
             return others[0]
         if given in ("cost", "speed") and not others:
@@ -167,5 +159,5 @@ def _tradeoff(t: str) -> str | None:
     return None
 
 
-def _quality_in(name: str, text: str) -> bool:
-    return _any({"speed": SPEED, "cost": COST, "accuracy": ACCURACY}[name], text)
+#: the words of each priority, in the order a short term is read
+_QUALITIES = {"speed": SPEED, "cost": COST, "accuracy": ACCURACY}
